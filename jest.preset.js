@@ -1,0 +1,18 @@
+// @ts-check
+// One jest setup for every workspace: swc transpiles (fast, no type check; `npm run typecheck` does that),
+// and workspace packages resolve to their TypeScript sources through the @social/source export condition.
+const path = require('node:path');
+
+/** @param {string} dir @returns {import('jest').Config} */
+exports.preset = (dir) => ({
+  displayName: path.basename(dir),
+  rootDir: dir,
+  testEnvironment: 'node',
+  testEnvironmentOptions: { customExportConditions: ['@social/source', 'node', 'node-addons'] },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+  },
+  cacheDirectory: path.join(__dirname, '.jest-cache'),
+  testTimeout: 20_000,
+});
