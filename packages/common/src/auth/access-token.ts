@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { JwtConfig } from '../config';
+import { UnauthorizedError } from '../http/errors';
+import type { AuthUser } from './auth-user';
+
+export type TokenConfig = Pick<
+  JwtConfig,
+  'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_ACCESS_TTL_SECONDS'
+>;
+
+const ALGORITHM = 'HS256';
+
+export interface SignedAccessToken {
+  accessToken: string;
+  /** Lifetime in seconds, as OAuth's `expires_in`. */
+  expiresIn: number;
+}
+
+export function signAccessToken(
+  config: TokenConfig,
+  user: { id: string; username: string },
+): SignedAccessToken {
+  const accessToken = jwt.sign({ username: user.username }, config.JWT_SECRET, {
+    algorithm: ALGORITHM,
+    subject: user.id,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    expiresIn: config.JWT_ACCESS_TTL_SECONDS,
+    jwtid: randomUUID(),
+  });
+  return { accessToken, expiresIn: config.JWT_ACCESS_TTL_SECONDS };
+}
+
+const isClaims = (p: unknown): p is { sub: string; username: string; jti: string } =>
+  typeof p === 'object' &&
+  p !== null &&
+  typeof (p as Record<string, unknown>).sub === 'string' &&
+  typeof (p as Record<string, unknown>).username === 'string' &&
+  typeof (p as Record<string, unknown>).jti === 'string';
+
+/** Verifies signature, algorithm (pinned: `alg: none` and RS/HS confusion fail), issuer, audience and expiry. */
+export function verifyAccessToken(config: TokenConfig, token: string): AuthUser {
+  let payload: unknown;
+  try {
+    payload = jwt.verify(token, config.JWT_SECRET, {
+      algorithms: [ALGORITHM],
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    });
+  } catch (err) {
+    const message = err instanceof jwt.TokenExpiredError ? 'Access token expired' : 'Invalid access token';
+    throw new UnauthorizedError(message, { invalidToken: true });
+  }
+  if (!isClaims(payload)) throw new UnauthorizedError('Invalid access token', { invalidToken: true });
+  return { id: payload.sub, username: payload.username, tokenId: payload.jti };
+}
+
+/** The token of an `Authorization: Bearer <token>` header, undefined when absent, or throws when malformed. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined || header === '') return undefined;
+  const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/i.exec(header.trim());
+  if (!match?.[1]) throw new UnauthorizedError('Malformed Authorization header', { invalidToken: true });
+  return match[1];
+}

@@ -1,0 +1,25 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from '../logger';
+
+const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
+
+/** One line per finished request; probes only at debug so they do not drown the log. */
+export function accessLog(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - start) / 1e6;
+      const level = QUIET_PATHS.has(req.path) ? 'debug' : 'info';
+      // 'finish' may fire outside the request's async context, so name the ids explicitly.
+      log.log(level, 'request completed', {
+        requestId: req.requestId,
+        userId: req.user?.id,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        durationMs: Math.round(durationMs * 10) / 10,
+      });
+    });
+    next();
+  };
+}

@@ -1,0 +1,47 @@
+import type { RequestHandler } from 'express';
+import type Joi from 'joi';
+import { UnsupportedMediaTypeError, ValidationError, type ErrorDetail } from './errors';
+
+export interface RequestSchemas {
+  body?: Joi.Schema;
+  query?: Joi.Schema;
+  params?: Joi.Schema;
+}
+
+const joiOptions: Joi.ValidationOptions = {
+  abortEarly: false,
+  convert: true,
+  errors: { wrap: { label: false } },
+};
+
+/**
+ * Validates params, query and body in one pass and reports every problem at once. The validated (converted)
+ * values replace `req.body`, and land in `res.locals.query` / `res.locals.params`, because Express 5 makes
+ * `req.query` read-only.
+ */
+export function validate(schemas: RequestSchemas): RequestHandler {
+  return (req, res, next) => {
+    // req.is() is null without a body and false for a body of another type.
+    if (schemas.body && req.is('application/json') === false) {
+      throw new UnsupportedMediaTypeError('Content-Type must be application/json');
+    }
+    const details: ErrorDetail[] = [];
+    const check = (part: keyof RequestSchemas, input: unknown): unknown => {
+      const schema = schemas[part];
+      if (!schema) return input;
+      const { value, error } = schema.validate(input ?? {}, joiOptions);
+      for (const d of error?.details ?? []) {
+        details.push({ path: [part, ...d.path].join('.'), reason: d.message });
+      }
+      return value;
+    };
+    const params = check('params', req.params);
+    const query = check('query', req.query);
+    const body = check('body', req.body);
+    if (details.length > 0) throw new ValidationError('Validation failed', details);
+    res.locals.params = params;
+    res.locals.query = query;
+    if (schemas.body) req.body = body;
+    next();
+  };
+}

@@ -1,0 +1,50 @@
+import winston from 'winston';
+import { currentContext } from './request-context';
+import { redact } from './redact';
+
+export type Logger = winston.Logger;
+
+export interface LoggerOptions {
+  service: string;
+  level?: string;
+  /** JSON lines for machines (production); readable, coloured lines for people otherwise. */
+  json?: boolean;
+  /** Silence output (tests that do not assert on logs). */
+  silent?: boolean;
+  /** Extra transports, e.g. a capture stream in tests. */
+  transports?: winston.transport[];
+}
+
+const withContext = winston.format((info) => {
+  const ctx = currentContext();
+  if (ctx?.requestId && info.requestId === undefined) info.requestId = ctx.requestId;
+  if (ctx?.userId && info.userId === undefined) info.userId = ctx.userId;
+  return info;
+});
+
+const redactSecrets = winston.format((info) => {
+  const clean = redact({ ...info }) as Record<string, unknown>;
+  for (const key of Object.keys(clean)) if (key !== 'level' && key !== 'message') info[key] = clean[key];
+  return info;
+});
+
+const readable = winston.format.printf(({ timestamp, level, message, service, requestId, ...rest }) => {
+  const id = requestId ? ` [${String(requestId)}]` : '';
+  const fields = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
+  return `${String(timestamp)} ${level} ${String(service)}${id}: ${String(message)}${fields}`;
+});
+
+export function createLogger(options: LoggerOptions): Logger {
+  return winston.createLogger({
+    level: options.level ?? 'info',
+    silent: options.silent,
+    defaultMeta: { service: options.service },
+    format: winston.format.combine(
+      withContext(),
+      redactSecrets(),
+      winston.format.timestamp(),
+      options.json ? winston.format.json() : winston.format.combine(winston.format.colorize(), readable),
+    ),
+    transports: [new winston.transports.Console({ stderrLevels: ['error'] }), ...(options.transports ?? [])],
+  });
+}

@@ -1,0 +1,53 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger';
+
+export { Redis };
+
+export interface RedisOptions {
+  url: string;
+  keyPrefix?: string;
+  log: Logger;
+  /** Name shown in logs and `CLIENT LIST`. */
+  name?: string;
+}
+
+/**
+ * A client that fails fast while Redis is away (no offline queue, one retry per command) instead of
+ * queueing requests for seconds, and reconnects with capped backoff. Callers decide how to degrade.
+ */
+export function createRedis(options: RedisOptions): Redis {
+  const redis = new Redis(options.url, {
+    keyPrefix: options.keyPrefix || undefined,
+    connectionName: options.name,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    commandTimeout: 1_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 3_000),
+  });
+  let healthy = true;
+  redis.on('ready', () => {
+    if (!healthy) options.log.info('redis connection restored');
+    healthy = true;
+  });
+  redis.on('error', (err: Error) => {
+    // ioredis emits an error per reconnect attempt; one warning per outage is enough.
+    if (healthy) options.log.warn('redis unavailable', { err });
+    healthy = false;
+  });
+  return redis;
+}
+
+export async function pingRedis(redis: Redis): Promise<void> {
+  await redis.ping();
+}
+
+/** Closes the client, falling back to a hard disconnect when Redis is not answering. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,52 @@
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import { createLogger, runWithContext, updateContext } from '../src';
+
+function captureLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  const transport = new winston.transports.Stream({ stream, format: winston.format.json() });
+  const log = createLogger({ service: 'post-service', json: true, transports: [transport] });
+  log.remove(log.transports[0]!); // keep test output quiet: only the capture stream
+  return { log, lines };
+}
+
+describe('logger', () => {
+  test('when logging inside a request context, then service, requestId and userId are on the line', async () => {
+    const { log, lines } = captureLogger();
+    await runWithContext({ requestId: 'req-1' }, async () => {
+      await Promise.resolve();
+      updateContext({ userId: 'u-1' });
+      log.info('post created', { postId: 'p1' });
+    });
+    expect(lines[0]).toMatchObject({
+      service: 'post-service',
+      requestId: 'req-1',
+      userId: 'u-1',
+      postId: 'p1',
+    });
+  });
+
+  test('when a payload carries secrets, then they are redacted at any depth', () => {
+    const { log, lines } = captureLogger();
+    log.info('login', {
+      password: 'hunter22',
+      nested: { refreshToken: 'abc', headers: { authorization: 'Bearer x' } },
+    });
+    expect(JSON.stringify(lines[0])).not.toMatch(/hunter22|"abc"|Bearer x/);
+    expect(lines[0]).toMatchObject({ password: '[REDACTED]', nested: { refreshToken: '[REDACTED]' } });
+  });
+
+  test('when an error is logged, then its name, message and stack are kept', () => {
+    const { log, lines } = captureLogger();
+    log.error('failed', { err: new TypeError('bad thing') });
+    expect(lines[0]).toMatchObject({
+      err: { name: 'TypeError', message: 'bad thing', stack: expect.stringContaining('TypeError') },
+    });
+  });
+});
