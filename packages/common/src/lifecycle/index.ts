@@ -78,3 +78,5 @@ export function listen(server: Server, port: number, host?: string): Promise<num
     });
   });
 }
+
+export { runMain } from './run-main';
