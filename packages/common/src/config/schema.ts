@@ -46,10 +46,23 @@ export const rabbitConfigKeys = {
     .uri({ scheme: ['amqp', 'amqps'] })
     .default('amqp://guest:guest@127.0.0.1:5672'),
   EVENTS_EXCHANGE: Joi.string().default('facebook_events'),
+  EVENTS_MAX_ATTEMPTS: Joi.number()
+    .integer()
+    .min(1)
+    .max(20)
+    .default(5)
+    .description('handler tries before the DLQ'),
+  EVENTS_RETRY_BACKOFF_MS: Joi.string()
+    .pattern(/^\d+(,\d+)*$/)
+    .default([1000, 5000, 15000, 30000])
+    .custom((value: string) => value.split(',').map(Number))
+    .description('delay before each retry, comma separated; the last repeats'),
 };
 export interface RabbitConfig {
   RABBITMQ_URL: string;
   EVENTS_EXCHANGE: string;
+  EVENTS_MAX_ATTEMPTS: number;
+  EVENTS_RETRY_BACKOFF_MS: number[];
 }
 
 export const jwtConfigKeys = {
