@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+import { connect, type Channel, type ChannelModel, type GetMessage, type Options } from 'amqplib';
+import winston from 'winston';
+
+export const RABBIT_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+const run = promisify(execFile);
+
+export const uniqueName = (purpose: string): string => `test.${purpose}.${randomUUID()}`;
+
+/** Polls a condition instead of sleeping; fails with `message` after `timeoutMs`. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  { timeoutMs = 5000, intervalMs = 25, message = 'condition' } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export interface LogEntry {
+  level: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+/** A real winston logger whose entries the test can read back. */
+export function createCapturingLogger(): { log: winston.Logger; entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  const stream = new Writable({
+    objectMode: true,
+    write(info: LogEntry, _enc, done) {
+      entries.push(info);
+      done();
+    },
+  });
+  const log = winston.createLogger({
+    level: 'debug',
+    transports: [new winston.transports.Stream({ stream })],
+  });
+  return { log, entries };
+}
+
+/** A plain amqplib client that looks at the broker from outside the bus under test. */
+export class BrokerProbe {
+  private constructor(
+    private readonly conn: ChannelModel,
+    readonly ch: Channel,
+  ) {}
+
+  static async open(): Promise<BrokerProbe> {
+    const conn = await connect(RABBIT_URL);
+    const ch = await conn.createChannel();
+    return new BrokerProbe(conn, ch);
+  }
+
+  /** Waits until `queue` holds a message and takes it. */
+  async take(queue: string, timeoutMs = 5000): Promise<GetMessage> {
+    let msg: GetMessage | false = false;
+    await waitFor(
+      async () => {
+        msg = await this.ch.get(queue, { noAck: true });
+        return msg !== false;
+      },
+      { timeoutMs, message: `a message in ${queue}` },
+    );
+    if (msg === false) throw new Error(`no message in ${queue}`);
+    return msg;
+  }
+
+  async messageCount(queue: string): Promise<number> {
+    return (await this.ch.checkQueue(queue)).messageCount;
+  }
+
+  publishRaw(exchange: string, routingKey: string, body: string, options: Options.Publish = {}): void {
+    this.ch.publish(exchange, routingKey, Buffer.from(body), { persistent: true, ...options });
+  }
+
+  async cleanup(queues: string[], exchanges: string[]): Promise<void> {
+    for (const q of queues) await this.ch.deleteQueue(q);
+    for (const e of exchanges) await this.ch.deleteExchange(e);
+  }
+
+  async close(): Promise<void> {
+    await this.conn.close();
+  }
+}
+
+interface ListedConnection {
+  pid: string;
+  client_properties: Array<[string, string, unknown]>;
+}
+
+/**
+ * Has the broker force-close (CONNECTION_FORCED, as on a broker restart) only the connections that
+ * announced `connectionName`, so suites running in parallel on the same broker are left alone.
+ */
+export async function dropBrokerConnections(connectionName: string): Promise<number> {
+  const { stdout } = await run('rabbitmqctl', [
+    'list_connections',
+    'pid',
+    'client_properties',
+    '--formatter',
+    'json',
+    '-q',
+  ]);
+  const listed = JSON.parse(stdout) as ListedConnection[];
+  const pids = listed
+    .filter((c) =>
+      c.client_properties.some(([key, , value]) => key === 'connection_name' && value === connectionName),
+    )
+    .map((c) => c.pid);
+  for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, 'test: simulated broker drop']);
+  return pids.length;
+}
