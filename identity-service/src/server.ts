@@ -1,0 +1,51 @@
+import http from 'node:http';
+import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
+import { createLogger } from '@social/common/logger';
+import { createMetrics } from '@social/common/metrics';
+import { connectMongo, pingMongo } from '@social/common/mongo';
+import { closeRedis, createRedis, pingRedis } from '@social/common/redis';
+import { createApp } from './app';
+import { loadIdentityConfig } from './config';
+import { createRefreshTokenModel } from './models/refresh-token.model';
+import { createUserModel } from './models/user.model';
+
+const SERVICE = 'identity-service';
+
+async function main(): Promise<void> {
+  const config = loadIdentityConfig();
+  const log = createLogger({
+    service: SERVICE,
+    level: config.LOG_LEVEL,
+    json: config.NODE_ENV === 'production',
+  });
+  const conn = await connectMongo({ uri: config.MONGO_URI, log });
+  const users = createUserModel(conn);
+  const refreshTokens = createRefreshTokenModel(conn);
+  // Unique and TTL indexes must exist before the first request relies on them.
+  await Promise.all([users.init(), refreshTokens.init()]);
+  const redis = createRedis({
+    url: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    log,
+    name: SERVICE,
+  });
+
+  const app = createApp({
+    config,
+    log,
+    metrics: createMetrics(SERVICE),
+    readiness: { checks: { mongo: () => pingMongo(conn), redis: () => pingRedis(redis) } },
+    redis,
+    users,
+    refreshTokens,
+  });
+  const server = http.createServer(app);
+  const port = await listen(server, config.PORT);
+  log.info('identity-service listening', { port });
+
+  onShutdown(log, [() => closeServer(server), () => closeRedis(redis), () => conn.close()], {
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
+}
+
+runMain(SERVICE, main);
