@@ -1,0 +1,145 @@
+import { ObjectId, type Document } from 'bson';
+import { CommandError } from './command-error';
+import { ID_INDEX, isTextKey, normalizeIndexSpec, sameIndex, type IndexSpec } from './index-spec';
+import { TextIndex } from './text-search';
+import { UniqueIndex } from './unique-index';
+import { valueKey } from './values';
+
+/**
+ * One collection: documents in insertion (natural) order keyed by `_id`, plus its indexes. Stored documents
+ * are never mutated; updates swap in a new object, which keeps readers and half-failed writes safe.
+ */
+export class Collection {
+  private readonly docs = new Map<string, Document>();
+  private readonly indexes: IndexSpec[] = [{ ...ID_INDEX }];
+  private readonly uniques: UniqueIndex[] = [];
+  private text?: TextIndex;
+
+  constructor(
+    readonly dbName: string,
+    readonly name: string,
+  ) {}
+
+  get namespace(): string {
+    return `${this.dbName}.${this.name}`;
+  }
+
+  get size(): number {
+    return this.docs.size;
+  }
+
+  get textIndex(): TextIndex | undefined {
+    return this.text;
+  }
+
+  all(): Document[] {
+    return [...this.docs.values()];
+  }
+
+  findById(id: unknown): Document | undefined {
+    return this.docs.get(valueKey(id));
+  }
+
+  /** Stores `doc` (adding an ObjectId `_id` first when missing) or throws E11000 leaving nothing changed. */
+  insert(doc: Document): Document {
+    // mongod stores _id as the first field whatever order the client sent.
+    const stored = Object.keys(doc)[0] === '_id' ? doc : { _id: doc._id ?? new ObjectId(), ...doc };
+    if (Array.isArray(stored._id)) throw new CommandError('BadValue', "can't use an array for _id");
+    const idKey = valueKey(stored._id);
+    if (this.docs.has(idKey)) throw this.duplicateIdError(stored._id);
+    for (const unique of this.uniques) unique.check(stored, idKey);
+    for (const unique of this.uniques) unique.add(stored, idKey);
+    this.docs.set(idKey, stored);
+    return stored;
+  }
+
+  /** Swaps `current` for `next` (same `_id`), enforcing unique indexes against every other document. */
+  replace(current: Document, next: Document): void {
+    const idKey = valueKey(current._id);
+    if (valueKey(next._id) !== idKey) {
+      throw new CommandError(
+        'ImmutableField',
+        "Performing an update on the path '_id' would modify the immutable field '_id'",
+      );
+    }
+    for (const unique of this.uniques) unique.check(next, idKey);
+    for (const unique of this.uniques) unique.remove(current, idKey);
+    for (const unique of this.uniques) unique.add(next, idKey);
+    this.docs.set(idKey, next);
+  }
+
+  remove(doc: Document): void {
+    const idKey = valueKey(doc._id);
+    if (this.docs.get(idKey) !== doc) return;
+    for (const unique of this.uniques) unique.remove(doc, idKey);
+    this.docs.delete(idKey);
+  }
+
+  listIndexes(): IndexSpec[] {
+    return this.indexes.map((spec) => ({ ...spec }));
+  }
+
+  ttlIndexes(): IndexSpec[] {
+    return this.indexes.filter((spec) => typeof spec.expireAfterSeconds === 'number');
+  }
+
+  /** Returns false when an identical index already exists (mongod treats that as success). */
+  createIndex(raw: unknown): boolean {
+    const spec = normalizeIndexSpec(raw);
+    const sameName = this.indexes.find((i) => i.name === spec.name);
+    if (sameName) {
+      if (sameIndex(sameName, spec)) return false;
+      throw new CommandError(
+        'IndexKeySpecsConflict',
+        `An existing index has the same name as the requested index. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameName)}`,
+      );
+    }
+    const sameKey = this.indexes.find((i) => JSON.stringify(i.key) === JSON.stringify(spec.key));
+    if (sameKey) {
+      if (sameIndex(sameKey, spec)) return false;
+      throw new CommandError(
+        'IndexOptionsConflict',
+        `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(sameKey)}`,
+      );
+    }
+    const textKey = isTextKey(spec.key);
+    if (textKey && this.text) {
+      throw new CommandError(
+        'IndexOptionsConflict',
+        `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(this.text.spec)}`,
+      );
+    }
+    if (spec.unique) {
+      const unique = new UniqueIndex(spec, this.namespace);
+      for (const [idKey, doc] of this.docs) {
+        unique.check(doc, idKey);
+        unique.add(doc, idKey);
+      }
+      this.uniques.push(unique);
+    }
+    if (textKey) this.text = new TextIndex(spec);
+    this.indexes.push(spec);
+    return true;
+  }
+
+  dropIndex(nameOrKey: unknown): void {
+    const byKey = typeof nameOrKey === 'object' && nameOrKey !== null ? JSON.stringify(nameOrKey) : undefined;
+    const spec = this.indexes.find((i) => i.name === nameOrKey || JSON.stringify(i.key) === byKey);
+    if (!spec) {
+      throw new CommandError('IndexNotFound', `index not found with name [${String(nameOrKey)}]`);
+    }
+    if (spec.name === '_id_') throw new CommandError('InvalidOptions', 'cannot drop _id index');
+    this.indexes.splice(this.indexes.indexOf(spec), 1);
+    const uniqueAt = this.uniques.findIndex((u) => u.spec === spec);
+    if (uniqueAt >= 0) this.uniques.splice(uniqueAt, 1);
+    if (this.text?.spec === spec) this.text = undefined;
+  }
+
+  dropAllIndexes(): void {
+    for (const spec of this.indexes.slice(1)) this.dropIndex(spec.name);
+  }
+
+  private duplicateIdError(id: unknown): CommandError {
+    return new UniqueIndex(ID_INDEX, this.namespace).duplicateError({ _id: id });
+  }
+}

@@ -1,0 +1,73 @@
+import { Long, type Document } from 'bson';
+import { CommandError } from './command-error';
+
+interface OpenCursor {
+  ns: string;
+  docs: Document[];
+  position: number;
+  lastUsed: number;
+}
+
+export const DEFAULT_FIRST_BATCH = 101;
+/** mongod's default cursorTimeoutMillis: an abandoned cursor is reaped after 10 minutes idle. */
+const IDLE_TIMEOUT_MS = 10 * 60_000;
+
+export interface CursorReply {
+  cursor: { id: Long; ns: string; firstBatch?: Document[]; nextBatch?: Document[] };
+  ok: 1;
+}
+
+/** Open cursors hold the rest of a result set; ids are int64 on the wire and never 0 while open. */
+export class CursorRegistry {
+  private readonly cursors = new Map<string, OpenCursor>();
+  private nextId = 1 + Math.floor(Math.random() * 1_000_000);
+
+  /** First batch of `docs`; a cursor stays open only if more remain. */
+  open(ns: string, docs: Document[], batchSize: number | undefined, singleBatch = false): CursorReply {
+    // batchSize 0 is legal: it opens the cursor and returns an empty first batch.
+    const size = batchSize !== undefined && batchSize >= 0 ? batchSize : DEFAULT_FIRST_BATCH;
+    const firstBatch = docs.slice(0, size);
+    if (singleBatch || docs.length <= size) return { cursor: { id: Long.ZERO, ns, firstBatch }, ok: 1 };
+    const id = this.nextId++;
+    this.cursors.set(String(id), { ns, docs, position: size, lastUsed: Date.now() });
+    return { cursor: { id: Long.fromNumber(id), ns, firstBatch }, ok: 1 };
+  }
+
+  getMore(id: unknown, ns: string, batchSize: number | undefined): CursorReply {
+    const key = cursorKey(id);
+    const cursor = this.cursors.get(key);
+    if (!cursor || cursor.ns !== ns) throw new CommandError('CursorNotFound', `cursor id ${key} not found`);
+    const end = batchSize && batchSize > 0 ? cursor.position + batchSize : cursor.docs.length;
+    const nextBatch = cursor.docs.slice(cursor.position, end);
+    cursor.position = Math.min(end, cursor.docs.length);
+    cursor.lastUsed = Date.now();
+    const exhausted = cursor.position >= cursor.docs.length;
+    if (exhausted) this.cursors.delete(key);
+    return { cursor: { id: exhausted ? Long.ZERO : Long.fromString(key), ns, nextBatch }, ok: 1 };
+  }
+
+  kill(ids: unknown[]): { killed: Long[]; notFound: Long[] } {
+    const killed: Long[] = [];
+    const notFound: Long[] = [];
+    for (const id of ids) {
+      const key = cursorKey(id);
+      (this.cursors.delete(key) ? killed : notFound).push(Long.fromString(key));
+    }
+    return { killed, notFound };
+  }
+
+  sweepIdle(now: number): void {
+    for (const [key, cursor] of this.cursors)
+      if (now - cursor.lastUsed > IDLE_TIMEOUT_MS) this.cursors.delete(key);
+  }
+
+  clear(): void {
+    this.cursors.clear();
+  }
+}
+
+function cursorKey(id: unknown): string {
+  if (typeof id === 'number' || typeof id === 'bigint') return String(id);
+  if (Long.isLong(id)) return id.toString();
+  throw new CommandError('TypeMismatch', 'cursor id must be a number');
+}

@@ -1,0 +1,7 @@
+export {
+  startInMemoryMongo,
+  IN_MEMORY_BANNER,
+  type InMemoryMongo,
+  type InMemoryMongoOptions,
+} from './server';
+export { startMongo, type StartMongoOptions, type TestMongo, type MongoBackend } from './start-mongo';

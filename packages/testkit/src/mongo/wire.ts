@@ -1,0 +1,147 @@
+import { BSON, Long, type Document } from 'bson';
+
+export const OP_REPLY = 1;
+export const OP_QUERY = 2004;
+export const OP_MSG = 2013;
+
+const HEADER_BYTES = 16;
+/** Matches the maxMessageSizeBytes we advertise in hello; anything larger is a broken or hostile peer. */
+export const MAX_MESSAGE_BYTES = 48_000_000;
+
+const CHECKSUM_PRESENT = 1 << 0;
+const MORE_TO_COME = 1 << 1;
+const KNOWN_FLAGS = CHECKSUM_PRESENT | MORE_TO_COME | (1 << 16); // bit 16: exhaustAllowed
+
+/** A request the server can answer: the command document plus how to frame the reply. */
+export interface WireRequest {
+  requestId: number;
+  opCode: typeof OP_QUERY | typeof OP_MSG;
+  /** For OP_QUERY: the namespace, e.g. `admin.$cmd`. */
+  namespace?: string;
+  command: Document;
+  /** The client set moreToCome: it will not read a reply (unacknowledged writes). */
+  moreToCome: boolean;
+}
+
+/** Thrown for bytes that cannot be a valid message; the connection that sent them is closed. */
+export class WireProtocolError extends Error {}
+
+/**
+ * Promoted values (numbers instead of Int32/Double/Long wrappers) are what mingo compares; the cost is that
+ * a stored double like 1.0 comes back as an int32, which no mongoose schema can tell apart.
+ */
+const DESERIALIZE_OPTIONS = { promoteValues: true } as const;
+
+export function validateMessageLength(length: number): number {
+  if (length < HEADER_BYTES || length > MAX_MESSAGE_BYTES) {
+    throw new WireProtocolError(`invalid message length ${length}`);
+  }
+  return length;
+}
+
+export function parseMessage(msg: Buffer): WireRequest {
+  const requestId = msg.readInt32LE(4);
+  const opCode = msg.readInt32LE(12);
+  if (opCode === OP_MSG) return parseOpMsg(msg, requestId);
+  if (opCode === OP_QUERY) return parseOpQuery(msg, requestId);
+  throw new WireProtocolError(`unsupported opCode ${opCode}`);
+}
+
+function readDocument(msg: Buffer, offset: number, end: number): { doc: Document; next: number } {
+  if (offset + 5 > end) throw new WireProtocolError('truncated document');
+  const size = msg.readInt32LE(offset);
+  if (size < 5 || offset + size > end) throw new WireProtocolError('document size out of bounds');
+  try {
+    const doc = BSON.deserialize(msg.subarray(offset, offset + size), DESERIALIZE_OPTIONS);
+    return { doc, next: offset + size };
+  } catch (err) {
+    throw new WireProtocolError(`invalid BSON: ${(err as Error).message}`);
+  }
+}
+
+function readCString(msg: Buffer, offset: number, end: number): { value: string; next: number } {
+  const zero = msg.indexOf(0, offset);
+  if (zero < 0 || zero >= end) throw new WireProtocolError('unterminated cstring');
+  return { value: msg.toString('utf8', offset, zero), next: zero + 1 };
+}
+
+function parseOpMsg(msg: Buffer, requestId: number): WireRequest {
+  if (msg.length < HEADER_BYTES + 5) throw new WireProtocolError('OP_MSG too short');
+  const flags = msg.readUInt32LE(16);
+  // Unknown required bits (0-15) must make the server refuse the message; optional bits may be ignored.
+  if ((flags & 0xffff & ~KNOWN_FLAGS) !== 0) throw new WireProtocolError(`unknown OP_MSG flags ${flags}`);
+  const end = flags & CHECKSUM_PRESENT ? msg.length - 4 : msg.length;
+  let offset = HEADER_BYTES + 4;
+  let body: Document | undefined;
+  const sequences: Array<[string, Document[]]> = [];
+  while (offset < end) {
+    const kind = msg[offset];
+    offset += 1;
+    if (kind === 0) {
+      if (body) throw new WireProtocolError('OP_MSG with two body sections');
+      const { doc, next } = readDocument(msg, offset, end);
+      body = doc;
+      offset = next;
+    } else if (kind === 1) {
+      if (offset + 4 > end) throw new WireProtocolError('truncated document sequence');
+      const sectionEnd = offset + msg.readInt32LE(offset);
+      if (sectionEnd > end || sectionEnd <= offset + 4)
+        throw new WireProtocolError('bad document sequence size');
+      const id = readCString(msg, offset + 4, sectionEnd);
+      const docs: Document[] = [];
+      let pos = id.next;
+      while (pos < sectionEnd) {
+        const { doc, next } = readDocument(msg, pos, sectionEnd);
+        docs.push(doc);
+        pos = next;
+      }
+      sequences.push([id.value, docs]);
+      offset = sectionEnd;
+    } else {
+      throw new WireProtocolError(`unknown OP_MSG section kind ${String(kind)}`);
+    }
+  }
+  if (!body) throw new WireProtocolError('OP_MSG without a body section');
+  for (const [identifier, docs] of sequences) body[identifier] = docs;
+  return { requestId, opCode: OP_MSG, command: body, moreToCome: (flags & MORE_TO_COME) !== 0 };
+}
+
+function parseOpQuery(msg: Buffer, requestId: number): WireRequest {
+  const ns = readCString(msg, HEADER_BYTES + 4, msg.length);
+  const query = readDocument(msg, ns.next + 8, msg.length).doc;
+  // Legacy clients may wrap the command together with read preference in $query.
+  const wrapped: unknown = query.$query;
+  const command = wrapped && typeof wrapped === 'object' ? (wrapped as Document) : query;
+  return { requestId, opCode: OP_QUERY, namespace: ns.value, command, moreToCome: false };
+}
+
+function header(length: number, requestId: number, responseTo: number, opCode: number): Buffer {
+  const buf = Buffer.allocUnsafe(HEADER_BYTES);
+  buf.writeInt32LE(length, 0);
+  buf.writeInt32LE(requestId, 4);
+  buf.writeInt32LE(responseTo, 8);
+  buf.writeInt32LE(opCode, 12);
+  return buf;
+}
+
+export function encodeOpMsg(reply: Document, requestId: number, responseTo: number): Buffer {
+  const body = BSON.serialize(reply);
+  const prefix = Buffer.allocUnsafe(5);
+  prefix.writeUInt32LE(0, 0);
+  prefix[4] = 0;
+  return Buffer.concat([header(HEADER_BYTES + 5 + body.length, requestId, responseTo, OP_MSG), prefix, body]);
+}
+
+export function encodeOpReply(reply: Document, requestId: number, responseTo: number): Buffer {
+  const body = BSON.serialize(reply);
+  const fields = Buffer.alloc(20);
+  fields.writeInt32LE(0, 0); // responseFlags
+  fields.writeBigInt64LE(Long.ZERO.toBigInt(), 4); // cursorID
+  fields.writeInt32LE(0, 12); // startingFrom
+  fields.writeInt32LE(1, 16); // numberReturned
+  return Buffer.concat([
+    header(HEADER_BYTES + 20 + body.length, requestId, responseTo, OP_REPLY),
+    fields,
+    body,
+  ]);
+}
