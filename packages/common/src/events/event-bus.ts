@@ -118,8 +118,9 @@ export function createEventBus(opts: EventBusOptions): EventBus {
     subscribe: async (sub) => {
       if (closing) throw new EventBusClosedError();
       if (!sub.queue) throw new TypeError('subscription queue name is required');
-      if (subscribedTypes(sub.handlers).length === 0)
+      if (subscribedTypes(sub.handlers).length === 0) {
         throw new TypeError(`no handlers for queue ${sub.queue}`);
+      }
       if (consumers.some((c) => c.sub.queue === sub.queue)) {
         throw new Error(`queue ${sub.queue} already has a subscription on this bus`);
       }

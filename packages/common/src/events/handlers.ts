@@ -1,4 +1,4 @@
-import type { EventOf, EventType, IntegrationEvent } from './event-types';
+import { isEventType, type EventOf, type EventType, type IntegrationEvent } from './event-types';
 
 export interface HandlerContext {
   correlationId?: string;
@@ -24,8 +24,11 @@ export interface Subscription {
   prefetch?: number;
 }
 
+// isEventType also drops keys a caller without types might pass, so they never become bindings.
 export const subscribedTypes = (handlers: SubscriptionHandlers): EventType[] =>
-  (Object.keys(handlers) as EventType[]).filter((type) => handlers[type] !== undefined);
+  Object.keys(handlers)
+    .filter(isEventType)
+    .filter((type) => handlers[type] !== undefined);
 
 export function handlerFor<K extends EventType>(
   handlers: SubscriptionHandlers,

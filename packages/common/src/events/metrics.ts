@@ -19,6 +19,7 @@ function counter<L extends string>(
   labelNames: L[],
 ): Counter<L> {
   const existing = registry.getSingleMetric(name);
+  // Same name, same label names: this module is the only place these counters are created.
   if (existing instanceof Counter) return existing as Counter<L>;
   return new Counter({ name, help, labelNames, registers: [registry] });
 }

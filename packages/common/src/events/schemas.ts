@@ -45,8 +45,7 @@ export function parseIntegrationEvent(content: Buffer): ParseResult {
   } catch {
     return { ok: false, reason: 'body is not JSON' };
   }
-  const type: unknown =
-    typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
+  const type: unknown = typeof body === 'object' && body !== null && 'type' in body ? body.type : undefined;
   if (!isEventType(type)) return { ok: false, reason: 'unknown event type' };
   const { error } = eventSchemas[type].validate(body, { convert: false, abortEarly: false });
   if (error)

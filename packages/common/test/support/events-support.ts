@@ -92,11 +92,6 @@ export class BrokerProbe {
   }
 }
 
-interface ListedConnection {
-  pid: string;
-  client_properties: Array<[string, string, unknown]>;
-}
-
 /**
  * Has the broker force-close (CONNECTION_FORCED, as on a broker restart) only the connections that
  * announced `connectionName`, so suites running in parallel on the same broker are left alone.
@@ -106,16 +101,14 @@ export async function dropBrokerConnections(connectionName: string): Promise<num
     'list_connections',
     'pid',
     'client_properties',
-    '--formatter',
-    'json',
     '-q',
+    '--no-table-headers',
   ]);
-  const listed = JSON.parse(stdout) as ListedConnection[];
-  const pids = listed
-    .filter((c) =>
-      c.client_properties.some(([key, , value]) => key === 'connection_name' && value === connectionName),
-    )
-    .map((c) => c.pid);
+  const marker = `{"connection_name","${connectionName}"}`;
+  const pids = stdout
+    .split('\n')
+    .filter((line) => line.includes(marker))
+    .map((line) => line.split('\t')[0] ?? '');
   for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, 'test: simulated broker drop']);
   return pids.length;
 }
