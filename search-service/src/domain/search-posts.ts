@@ -1,0 +1,15 @@
+import { paginate, type PageQuery } from '@social/common/http';
+import { findPostsByText, type SearchHit, type SearchPostModel } from '../models/search-post.model';
+
+export interface SearchPostsDeps {
+  searchPosts: SearchPostModel;
+}
+
+/** One page of posts matching the words of `query` (English stemming, stop words ignored), best first. */
+export async function searchPosts(
+  deps: SearchPostsDeps,
+  cmd: { query: string } & PageQuery,
+): Promise<SearchHit[]> {
+  const { skip } = paginate(cmd);
+  return findPostsByText(deps.searchPosts, { text: cmd.query, skip, limit: cmd.limit });
+}

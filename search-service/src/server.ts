@@ -1,0 +1,74 @@
+import http from 'node:http';
+import { createEventBus } from '@social/common/events';
+import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
+import { createLogger, runWithContext } from '@social/common/logger';
+import { createMetrics } from '@social/common/metrics';
+import { connectMongo, pingMongo } from '@social/common/mongo';
+import { createApp } from './app';
+import { loadSearchConfig } from './config';
+import { createSearchEventMetrics } from './events/search-event-metrics';
+import { postEvents } from './events/subscriptions';
+import { createSearchPostModel } from './models/search-post.model';
+import { createTombstoneModel } from './models/tombstone.model';
+
+async function main(): Promise<void> {
+  const config = loadSearchConfig();
+  const log = createLogger({
+    service: 'search-service',
+    level: config.LOG_LEVEL,
+    json: config.NODE_ENV === 'production',
+  });
+  const metrics = createMetrics('search-service');
+
+  const conn = await connectMongo({ uri: config.MONGO_URI, log });
+  const searchPosts = createSearchPostModel(conn);
+  const tombstones = createTombstoneModel(conn, { ttlSeconds: config.SEARCH_TOMBSTONE_TTL_SECONDS });
+  // The unique, text and TTL indexes must exist before the first event or query.
+  await Promise.all([searchPosts.init(), tombstones.init()]);
+
+  const bus = createEventBus({
+    url: config.RABBITMQ_URL,
+    appId: 'search-service',
+    log,
+    exchange: config.EVENTS_EXCHANGE,
+    registry: metrics.registry,
+    retry: { maxAttempts: config.EVENTS_MAX_ATTEMPTS, backoffMs: config.EVENTS_RETRY_BACKOFF_MS },
+    runInContext: (ctx, fn) => runWithContext({ requestId: ctx.requestId }, fn),
+  });
+
+  const app = createApp({
+    config,
+    log,
+    metrics,
+    searchPosts,
+    readiness: {
+      checks: {
+        mongo: () => pingMongo(conn),
+        rabbitmq: async () => {
+          if (!bus.isConnected()) throw new Error('rabbitmq not connected');
+        },
+      },
+    },
+  });
+  const server = http.createServer(app);
+
+  // Reverse order of start: stop HTTP, let the message in hand finish and settle, then close MongoDB.
+  onShutdown(log, [() => closeServer(server), () => bus.close(), () => conn.close()], {
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
+
+  // Background connect: the service starts while the broker is down, /ready says so, and the
+  // subscription attaches on every (re)connect.
+  bus.start();
+  await bus.subscribe(
+    postEvents(
+      { log, searchPosts, tombstones, eventMetrics: createSearchEventMetrics(metrics.registry) },
+      { queue: config.SEARCH_EVENTS_QUEUE, prefetch: config.SEARCH_EVENTS_PREFETCH },
+    ),
+  );
+
+  const port = await listen(server, config.PORT);
+  log.info('search-service listening', { port });
+}
+
+runMain('search-service', main);
