@@ -1,0 +1,121 @@
+import type { Logger } from '@social/common/logger';
+import { Counter, type Registry } from '@social/common/metrics';
+import type { Redis } from '@social/common/redis';
+import type { PostDto } from '../models/post.model';
+
+export interface PostPage {
+  posts: PostDto[];
+  currentPage: number;
+  totalPages: number;
+  totalPosts: number;
+}
+
+/**
+ * Read-through cache for posts and list pages. Every method is fail-soft: when Redis fails, the loader's
+ * answer is served and the failure is logged and counted, never thrown.
+ */
+export interface PostCache {
+  post(postId: string, load: () => Promise<PostDto | null>): Promise<PostDto | null>;
+  page(query: { page: number; limit: number }, load: () => Promise<PostPage>): Promise<PostPage>;
+  /** A post was created: every cached list page is now stale. */
+  postCreated(): Promise<void>;
+  /** A post was deleted: its entry and every cached list page are now stale. */
+  postDeleted(postId: string): Promise<void>;
+}
+
+export const cacheKeys = {
+  post: (postId: string) => `post:${postId}`,
+  listVersion: 'posts:list:version',
+  listPage: (version: number, page: number, limit: number) => `posts:list:v${version}:${page}:${limit}`,
+};
+
+export interface PostCacheOptions {
+  redis: Redis;
+  log: Logger;
+  registry: Registry;
+  postTtlSeconds: number;
+  listTtlSeconds: number;
+}
+
+export function createPostCache(opts: PostCacheOptions): PostCache {
+  const { redis, log } = opts;
+  const lookups = new Counter({
+    name: 'post_cache_lookups_total',
+    help: 'Post cache lookups by cache and result',
+    labelNames: ['cache', 'result'] as const,
+    registers: [opts.registry],
+  });
+  const failures = new Counter({
+    name: 'post_cache_errors_total',
+    help: 'Redis operations that failed; the request was served from MongoDB',
+    labelNames: ['op'] as const,
+    registers: [opts.registry],
+  });
+  let degraded = false;
+
+  // Redis is an optimisation: a failure degrades to MongoDB, warned once per outage and counted every time.
+  async function attempt<T>(op: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await fn();
+      if (degraded) log.info('cache available again');
+      degraded = false;
+      return result;
+    } catch (err) {
+      failures.inc({ op });
+      if (!degraded) log.warn('cache unavailable, serving from mongo', { op, err });
+      degraded = true;
+      return undefined;
+    }
+  }
+
+  const parse = <T>(raw: string | null | undefined): T | undefined =>
+    raw ? (JSON.parse(raw) as T) : undefined;
+
+  return {
+    async post(postId, load) {
+      const key = cacheKeys.post(postId);
+      const cached = parse<PostDto>(await attempt('get-post', () => redis.get(key)));
+      lookups.inc({ cache: 'post', result: cached ? 'hit' : 'miss' });
+      if (cached) return cached;
+      const post = await load();
+      if (post)
+        await attempt('set-post', () => redis.set(key, JSON.stringify(post), 'EX', opts.postTtlSeconds));
+      return post;
+    },
+
+    async page(query, load) {
+      // Read the version before loading: if a write bumps it meanwhile, this page is stored under the old
+      // version, which nobody reads any more, instead of serving stale data under the new one.
+      const raw = await attempt('get-list-version', () => redis.get(cacheKeys.listVersion));
+      const version = raw === undefined ? undefined : Number(raw ?? 0);
+      const key = version === undefined ? undefined : cacheKeys.listPage(version, query.page, query.limit);
+      const cached = key ? parse<PostPage>(await attempt('get-list', () => redis.get(key))) : undefined;
+      lookups.inc({ cache: 'list', result: cached ? 'hit' : 'miss' });
+      if (cached) return cached;
+      const page = await load();
+      if (key)
+        await attempt('set-list', () => redis.set(key, JSON.stringify(page), 'EX', opts.listTtlSeconds));
+      return page;
+    },
+
+    async postCreated() {
+      await attempt('bump-list-version', () => redis.incr(cacheKeys.listVersion));
+    },
+
+    async postDeleted(postId) {
+      await attempt('forget-post', async () => {
+        const results = await redis.multi().del(cacheKeys.post(postId)).incr(cacheKeys.listVersion).exec();
+        const failed = results?.find(([err]) => err);
+        if (failed) throw failed[0];
+      });
+    },
+  };
+}
+
+/** CACHE_ENABLED=false: every read goes to MongoDB (used to measure what the cache buys). */
+export const disabledPostCache = (): PostCache => ({
+  post: (_postId, load) => load(),
+  page: (_query, load) => load(),
+  postCreated: async () => {},
+  postDeleted: async () => {},
+});

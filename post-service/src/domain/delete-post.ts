@@ -1,0 +1,21 @@
+import { NotFoundError } from '@social/common/http';
+import type { PostCache } from '../cache/post-cache';
+import type { Outbox } from '../events/outbox-relay';
+import { markDeletedWithEvent, type PostModel } from '../models/post.model';
+
+export interface DeletePostDeps {
+  posts: PostModel;
+  cache: PostCache;
+  outbox: Outbox;
+}
+
+export async function deletePost(
+  deps: DeletePostDeps,
+  cmd: { postId: string; userId: string; correlationId: string },
+): Promise<void> {
+  // Soft-delete first: the relay hard-deletes only after post.deleted is confirmed, so a broker outage cannot lose it.
+  const post = await markDeletedWithEvent(deps.posts, cmd);
+  if (!post) throw new NotFoundError('Post not found'); // not the author: same answer, no existence leak
+  await deps.cache.postDeleted(cmd.postId); // fail-soft inside the cache module
+  deps.outbox.kick();
+}

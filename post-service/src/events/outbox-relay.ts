@@ -1,0 +1,144 @@
+import type { EventBus } from '@social/common/events';
+import type { Logger } from '@social/common/logger';
+import { Counter, Gauge, type Registry } from '@social/common/metrics';
+import {
+  countPendingEvents,
+  findPostsWithPendingEvents,
+  removeConfirmedEvent,
+  type PostModel,
+} from '../models/post.model';
+
+export interface Outbox {
+  /** Publish now (after a write); cheap, never throws, coalesces with a pass already running. */
+  kick(): void;
+}
+
+export interface OutboxRelay extends Outbox {
+  start(): void;
+  /** Stops the interval and waits for the running pass. */
+  stop(): Promise<void>;
+  /** Runs one pass now, or waits for the running one and then runs another; resolves when it is done. */
+  runOnce(): Promise<void>;
+  /** Events stored but not yet confirmed by the broker. */
+  backlog(): Promise<number>;
+}
+
+export interface OutboxRelayOptions {
+  posts: PostModel;
+  bus: Pick<EventBus, 'publish'>;
+  log: Logger;
+  registry: Registry;
+  intervalMs: number;
+  /** Posts handled per pass, so one pass stays bounded; a full batch schedules the next pass at once. */
+  batchSize: number;
+}
+
+/**
+ * Publishes the events stored on posts (transactional outbox). An event leaves the document only after the
+ * broker confirmed it, so a crash or a broker outage delays events but never loses them (at-least-once).
+ */
+export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
+  const { posts, bus, log } = opts;
+  const failures = new Counter({
+    name: 'outbox_relay_failures_total',
+    help: 'Outbox relay steps that failed (publish: broker; store: MongoDB); events stay pending',
+    labelNames: ['stage'] as const,
+    registers: [opts.registry],
+  });
+  const relayed = new Counter({
+    name: 'outbox_events_relayed_total',
+    help: 'Outbox events confirmed by the broker and removed from the outbox',
+    labelNames: ['type'] as const,
+    registers: [opts.registry],
+  });
+  let lastBacklog = 0;
+  const backlog = async (): Promise<number> => {
+    lastBacklog = await countPendingEvents(posts);
+    return lastBacklog;
+  };
+  new Gauge({
+    name: 'outbox_backlog',
+    help: 'Events stored in the outbox and not yet confirmed by the broker',
+    registers: [opts.registry],
+    async collect() {
+      // MongoDB being away must not break /metrics: report the last known value.
+      this.set(await backlog().catch(() => lastBacklog));
+    },
+  });
+
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let brokerDown = false;
+
+  /** One bounded pass; returns whether a full batch went out cleanly (more may be waiting). */
+  async function pass(): Promise<boolean> {
+    const entries = await findPostsWithPendingEvents(posts, opts.batchSize);
+    for (const entry of entries) {
+      for (const event of entry.pendingEvents) {
+        try {
+          await bus.publish(event);
+        } catch (err) {
+          failures.inc({ stage: 'publish' });
+          if (!brokerDown) log.warn('outbox publish failed, events stay pending', { eventId: event.id, err });
+          brokerDown = true;
+          return false; // the broker is the problem: the next pass retries in order
+        }
+        if (brokerDown) log.info('outbox publishing again');
+        brokerDown = false;
+        await removeConfirmedEvent(posts, entry._id, event);
+        relayed.inc({ type: event.type });
+      }
+    }
+    return entries.length === opts.batchSize;
+  }
+
+  async function loop(): Promise<void> {
+    do {
+      again = false;
+      try {
+        if (await pass()) again = true;
+      } catch (err) {
+        failures.inc({ stage: 'store' });
+        log.warn('outbox relay pass failed, retrying on the next pass', { err });
+      }
+    } while (again && !stopped);
+  }
+
+  function runOnce(): Promise<void> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = loop().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void runOnce().finally(schedule);
+    }, opts.intervalMs);
+  }
+
+  return {
+    kick: () => {
+      if (!stopped) void runOnce();
+    },
+    runOnce,
+    backlog,
+    start: () => {
+      stopped = false;
+      if (!timer) schedule();
+    },
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import http from 'node:http';
+import { createEventBus } from '@social/common/events';
+import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
+import { createLogger, runWithContext } from '@social/common/logger';
+import { createMetrics } from '@social/common/metrics';
+import { connectMongo } from '@social/common/mongo';
+import { closeRedis, createRedis } from '@social/common/redis';
+import { createApp } from './app';
+import { createPostCache, disabledPostCache } from './cache/post-cache';
+import { loadPostConfig } from './config';
+import { createOutboxRelay } from './events/outbox-relay';
+import { createPostModel } from './models/post.model';
+import { postReadiness } from './readiness';
+
+const SERVICE = 'post-service';
+
+async function main(): Promise<void> {
+  const config = loadPostConfig();
+  const log = createLogger({
+    service: SERVICE,
+    level: config.LOG_LEVEL,
+    json: config.NODE_ENV === 'production',
+  });
+  const metrics = createMetrics(SERVICE);
+
+  const conn = await connectMongo({ uri: config.MONGO_URI, log });
+  const posts = createPostModel(conn);
+  await posts.init();
+
+  const redis = config.CACHE_ENABLED
+    ? createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log, name: SERVICE })
+    : undefined;
+  const cache = redis
+    ? createPostCache({
+        redis,
+        log,
+        registry: metrics.registry,
+        postTtlSeconds: config.POST_CACHE_TTL_SECONDS,
+        listTtlSeconds: config.POST_LIST_CACHE_TTL_SECONDS,
+      })
+    : disabledPostCache();
+  log.info('post cache', { enabled: config.CACHE_ENABLED });
+
+  const bus = createEventBus({
+    url: config.RABBITMQ_URL,
+    appId: SERVICE,
+    log,
+    exchange: config.EVENTS_EXCHANGE,
+    registry: metrics.registry,
+    retry: { maxAttempts: config.EVENTS_MAX_ATTEMPTS, backoffMs: config.EVENTS_RETRY_BACKOFF_MS },
+    publishTimeoutMs: config.EVENTS_PUBLISH_TIMEOUT_MS,
+    runInContext: (ctx, fn) => runWithContext({ requestId: ctx.requestId }, fn),
+  });
+  // In the background: the API works while the broker is away; the outbox holds the events meanwhile.
+  bus.start();
+  const outbox = createOutboxRelay({
+    posts,
+    bus,
+    log,
+    registry: metrics.registry,
+    intervalMs: config.OUTBOX_INTERVAL_MS,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+  });
+  outbox.start();
+
+  const readiness = postReadiness({ conn, redis, bus, outbox });
+  const app = createApp({ config, log, metrics, readiness, posts, cache, outbox });
+  const server = http.createServer(app);
+  const port = await listen(server, config.PORT);
+  log.info(`${SERVICE} listening`, { port });
+
+  onShutdown(
+    log,
+    [
+      () => closeServer(server),
+      () => outbox.stop(),
+      () => bus.close(),
+      () => (redis ? closeRedis(redis) : undefined),
+      () => conn.close(),
+    ],
+    { timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+  );
+}
+
+runMain(SERVICE, main);

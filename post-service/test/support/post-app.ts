@@ -1,0 +1,143 @@
+import type { Express } from 'express';
+import { createEventBus, type EventBus } from '@social/common/events';
+import type { Logger } from '@social/common/logger';
+import { createMetrics } from '@social/common/metrics';
+import { connectMongo, type Connection } from '@social/common/mongo';
+import { closeRedis, createRedis, type Redis } from '@social/common/redis';
+import { startMongo, type TestMongo } from '@social/testkit';
+import { silentLogger, testJwtConfig, uniqueName } from '@social/testkit/helpers';
+import { createApp } from '../../src/app';
+import { createPostCache, type PostCache } from '../../src/cache/post-cache';
+import { createOutboxRelay, type OutboxRelay } from '../../src/events/outbox-relay';
+import { createPostModel, type PostModel } from '../../src/models/post.model';
+import { postReadiness } from '../../src/readiness';
+
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+export const RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
+/** Nothing listens here: a Redis or broker that is "down" without touching the shared ones. */
+export const CLOSED_REDIS_URL = 'redis://127.0.0.1:1';
+export const CLOSED_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:1';
+
+export interface PostTestEnv {
+  app: Express;
+  posts: PostModel;
+  /** A client on the app's key prefix, to observe the cache from outside. */
+  redis: Redis;
+  bus: EventBus;
+  relay: OutboxRelay;
+  exchange: string;
+  close(): Promise<void>;
+}
+
+export interface PostTestEnvOptions {
+  log?: Logger;
+  /** Redis URL the app's cache talks to (the observer client always uses the real one). */
+  cacheRedisUrl?: string;
+  /** Broker URL of the app's event bus; a closed port simulates an outage. */
+  rabbitmqUrl?: string;
+  /** Share another env's database and exchange (e.g. to run a second relay against the same outbox). */
+  shared?: { mongo: TestMongo; exchange: string; keyPrefix: string };
+  /** Start the interval loop (default false: kicks only, so tests decide when a pass runs). */
+  startRelay?: boolean;
+}
+
+export interface PostTestInfra {
+  mongo: TestMongo;
+  exchange: string;
+  keyPrefix: string;
+}
+
+export async function startInfra(): Promise<PostTestInfra> {
+  return { mongo: await startMongo(), exchange: uniqueName('ex'), keyPrefix: `${uniqueName('t')}:` };
+}
+
+/** createApp wired exactly like server.ts, on real Redis/RabbitMQ (unique names) and testkit MongoDB. */
+export async function startPostApp(
+  infra: PostTestInfra,
+  options: PostTestEnvOptions = {},
+): Promise<PostTestEnv> {
+  const log = options.log ?? silentLogger('post-service');
+  const metrics = createMetrics('post-service', { defaultMetrics: false });
+  const conn: Connection = await connectMongo({ uri: infra.mongo.uri, log, attempts: 1 });
+  const posts = createPostModel(conn);
+  await posts.init();
+  const cacheRedis = createRedis({
+    url: options.cacheRedisUrl ?? REDIS_URL,
+    keyPrefix: infra.keyPrefix,
+    log,
+  });
+  const redis = createRedis({ url: REDIS_URL, keyPrefix: infra.keyPrefix, log });
+  const cache: PostCache = createPostCache({
+    redis: cacheRedis,
+    log,
+    registry: metrics.registry,
+    postTtlSeconds: 3600,
+    listTtlSeconds: 300,
+  });
+  const bus = createEventBus({
+    url: options.rabbitmqUrl ?? RABBITMQ_URL,
+    appId: 'post-service',
+    log,
+    exchange: infra.exchange,
+    registry: metrics.registry,
+    publishTimeoutMs: 2000,
+    reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+  });
+  if (options.rabbitmqUrl) bus.start();
+  else await bus.connect();
+  const relay = createOutboxRelay({
+    posts,
+    bus,
+    log,
+    registry: metrics.registry,
+    intervalMs: 100,
+    batchSize: 2,
+  });
+  if (options.startRelay) relay.start();
+  const readiness = postReadiness({ conn, redis: cacheRedis, bus, outbox: relay });
+  const app = createApp({
+    config: { ...testJwtConfig, JSON_BODY_LIMIT: '100kb' },
+    log,
+    metrics,
+    readiness,
+    posts,
+    cache,
+    outbox: relay,
+  });
+  await Promise.all([waitReady(redis), options.cacheRedisUrl ? undefined : waitReady(cacheRedis)]);
+  return {
+    app,
+    posts,
+    redis,
+    bus,
+    relay,
+    exchange: infra.exchange,
+    close: async () => {
+      await relay.stop();
+      await bus.close();
+      await Promise.all([closeRedis(cacheRedis), closeRedis(redis)]);
+      await conn.close();
+    },
+  };
+}
+
+/** The fail-fast client rejects commands until connected; wait for that instead of racing it. */
+function waitReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => redis.once('ready', () => resolve()));
+}
+
+/** Drops the exchange and every key under the prefix, then stops MongoDB. */
+export async function stopInfra(infra: PostTestInfra): Promise<void> {
+  const redis = createRedis({ url: REDIS_URL, log: silentLogger() });
+  await waitReady(redis);
+  const keys = await redis.keys(`${infra.keyPrefix}*`); // test cleanup only, never on a request path
+  if (keys.length > 0) await redis.del(...keys);
+  await closeRedis(redis);
+  const amqp = await import('amqplib');
+  const conn = await amqp.connect(RABBITMQ_URL);
+  const ch = await conn.createChannel();
+  await ch.deleteExchange(infra.exchange);
+  await conn.close();
+  await infra.mongo.stop();
+}

@@ -1,0 +1,27 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Express } from 'express';
+import request from 'supertest';
+import type { TestUser } from '@social/testkit/helpers';
+import type { PostDto } from '../../src/models/post.model';
+
+export interface CreatePostInput {
+  content: string;
+  mediaIds: string[];
+}
+
+export const buildPostInput = (o: Partial<CreatePostInput> = {}): CreatePostInput => ({
+  content: `post ${randomUUID()}`,
+  mediaIds: [],
+  ...o,
+});
+
+export const newObjectId = (): string => randomBytes(12).toString('hex');
+
+/** Arrange helpers: create data through the API, the way a client would. */
+export const arrange = (app: Express) => ({
+  async createPost(user: TestUser, o: Partial<CreatePostInput> = {}): Promise<PostDto> {
+    const res = await request(app).post('/api/posts/create-post').set(user.auth).send(buildPostInput(o));
+    if (res.status !== 201) throw new Error(`arrange.createPost: ${res.status} ${JSON.stringify(res.body)}`);
+    return (res.body as { post: PostDto }).post;
+  },
+});
