@@ -6,8 +6,7 @@ import { connectMongo, pingMongo } from '@social/common/mongo';
 import { closeRedis, createRedis, pingRedis } from '@social/common/redis';
 import { createApp } from './app';
 import { loadIdentityConfig } from './config';
-import { createRefreshTokenModel } from './models/refresh-token.model';
-import { createUserModel } from './models/user.model';
+import { createIdentityModels } from './models/identity-models';
 
 const SERVICE = 'identity-service';
 
@@ -19,10 +18,7 @@ async function main(): Promise<void> {
     json: config.NODE_ENV === 'production',
   });
   const conn = await connectMongo({ uri: config.MONGO_URI, log });
-  const users = createUserModel(conn);
-  const refreshTokens = createRefreshTokenModel(conn);
-  // Unique and TTL indexes must exist before the first request relies on them.
-  await Promise.all([users.init(), refreshTokens.init()]);
+  const { users, refreshTokens } = await createIdentityModels(conn);
   const redis = createRedis({
     url: config.REDIS_URL,
     keyPrefix: config.REDIS_KEY_PREFIX,
