@@ -70,7 +70,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       EVENTS_RETRY_BACKOFF_MS: '100,200,400',
       REDIS_KEY_PREFIX: `e2e:${run}:`,
       SEARCH_EVENTS_QUEUE: `e2e_${run}.search-service.post-events`,
-      MEDIA_EVENTS_QUEUE: `e2e_${run}.media-service.post-deleted`,
+      MEDIA_POST_DELETED_QUEUE: `e2e_${run}.media-service.post-deleted`,
       MEDIA_STORAGE: 'local',
       MEDIA_DIR: path.join(logDir, 'media'),
       MEDIA_PUBLIC_URL: `http://127.0.0.1:${ports['api-gateway']}/v1/media/files`,
