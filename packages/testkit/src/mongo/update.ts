@@ -117,7 +117,8 @@ function runOperators(doc: Document, modifier: Document, ctx: UpdateContext): vo
     mingoUpdate(doc, modifier, ctx.arrayFilters, ctx.filter, { cloneMode: 'copy' });
   } catch (err) {
     if (err instanceof CommandError) throw err;
-    throw new CommandError('BadValue', (err as Error).message);
+    const message = err instanceof Error ? err.message : String(err);
+    throw new CommandError(/immutable field '_id'/.test(message) ? 'ImmutableField' : 'BadValue', message);
   }
 }
 
