@@ -174,7 +174,12 @@ export async function removeConfirmedEvent(
     // Events are published in array order and post.deleted is always last, so nothing is pending after it.
     await posts.deleteOne({ _id: postId, deletedAt: { $ne: null } });
   } else {
-    await posts.updateOne({ _id: postId }, { $pull: { pendingEvents: { id: event.id } } });
+    // Outbox bookkeeping is not a change to the post: updatedAt stays.
+    await posts.updateOne(
+      { _id: postId },
+      { $pull: { pendingEvents: { id: event.id } } },
+      { timestamps: false },
+    );
   }
 }
 
