@@ -54,7 +54,7 @@ describe('CRUD through the official driver', () => {
   });
 
   test('when update operators run, then updateOne and updateMany report matched and modified counts', async () => {
-    const coll = db.collection(uniqueName('c'));
+    const coll = db.collection<{ k: string; n: number; list: number[]; seen?: boolean }>(uniqueName('c'));
     await coll.insertMany([
       { k: 'a', n: 1, list: [1, 2, 3] },
       { k: 'b', n: 5, list: [] },
