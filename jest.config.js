@@ -9,5 +9,6 @@ module.exports = {
     '<rootDir>/media-service',
     '<rootDir>/search-service',
     '<rootDir>/api-gateway',
+    '<rootDir>/scripts',
   ],
 };

@@ -34,3 +34,13 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('loadConfig with empty values', () => {
+  test('when a variable is set but empty, then it counts as unset and its default applies', () => {
+    const config = loadConfig<{ LOG_LEVEL: string }>(schema, {
+      serviceDir,
+      env: { MONGO_URI: 'mongodb://localhost/x', JWT_SECRET: 'k'.repeat(32), LOG_LEVEL: '' },
+    });
+    expect(config.LOG_LEVEL).toBe('info');
+  });
+});

@@ -21,17 +21,25 @@ export interface LoadConfigOptions {
 const readEnvFile = (file: string): Record<string, string> =>
   fs.existsSync(file) ? dotenv.parse(fs.readFileSync(file)) : {};
 
+// `FOO=` in a .env file or `${FOO:-}` in compose means "not set": the default applies, not an empty value.
+const withoutEmpty = (env: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+    ),
+  );
+
 /**
  * Validates the environment once, at start. Every problem is reported together, and only variable names and
  * rules appear in the message, never a value (a secret must not reach a log because it was malformed).
  */
 export function loadConfig<T>(schema: Joi.ObjectSchema, options: LoadConfigOptions): T {
   const rootDir = options.rootDir ?? path.resolve(options.serviceDir, '..');
-  const merged = {
+  const merged = withoutEmpty({
     ...readEnvFile(path.join(rootDir, '.env')),
     ...readEnvFile(path.join(options.serviceDir, '.env')),
     ...(options.env ?? process.env),
-  };
+  });
   const { value, error } = schema.validate(merged, {
     abortEarly: false,
     allowUnknown: true,
