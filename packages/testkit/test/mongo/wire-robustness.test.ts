@@ -1,0 +1,125 @@
+import net from 'node:net';
+import { BSON } from 'bson';
+import { MongoClient, type Db } from 'mongodb';
+import { startMongo, type TestMongo } from '../../src';
+import { eventually } from '../support/eventually';
+
+let mongo: TestMongo;
+let client: MongoClient;
+let db: Db;
+
+function hostAndPort(uri: string): { host: string; port: number } {
+  const match = /^mongodb:\/\/(?:[^@/]*@)?([^:/,]+):(\d+)/.exec(uri);
+  if (!match) throw new Error(`cannot take host and port from ${uri}`);
+  return { host: match[1] as string, port: Number(match[2]) };
+}
+
+/** Writes raw bytes and resolves with whatever came back once the server closes the socket. */
+function sendRaw(bytes: Buffer, { waitForClose = true } = {}): Promise<{ reply: Buffer; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(hostAndPort(mongo.uri));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => {
+      chunks.push(chunk);
+      const reply = Buffer.concat(chunks);
+      if (!waitForClose && reply.length >= 4 && reply.length >= reply.readInt32LE(0)) {
+        socket.destroy();
+        resolve({ reply, closed: false });
+      }
+    });
+    socket.on('close', () => resolve({ reply: Buffer.concat(chunks), closed: true }));
+    socket.on('error', reject);
+    socket.setTimeout(5_000, () => {
+      socket.destroy();
+      reject(new Error('server neither answered nor closed'));
+    });
+    socket.write(bytes);
+  });
+}
+
+function opQueryHello(): Buffer {
+  const query = BSON.serialize({ ismaster: 1, helloOk: true });
+  const ns = Buffer.from('admin.$cmd\0');
+  const body = Buffer.alloc(4 + ns.length + 8);
+  ns.copy(body, 4);
+  body.writeInt32LE(-1, 4 + ns.length + 4); // numberToReturn
+  const header = Buffer.alloc(16);
+  header.writeInt32LE(16 + body.length + query.length, 0);
+  header.writeInt32LE(7, 4);
+  header.writeInt32LE(2004, 12);
+  return Buffer.concat([header, body, query]);
+}
+
+beforeAll(async () => {
+  mongo = await startMongo();
+  client = await MongoClient.connect(mongo.uri);
+  db = client.db();
+});
+
+afterAll(async () => {
+  await db.dropDatabase();
+  await client.close();
+  await mongo.stop();
+});
+
+describe('wire protocol robustness', () => {
+  test('when a legacy OP_QUERY hello arrives, then an OP_REPLY with one hello document answers it', async () => {
+    const { reply } = await sendRaw(opQueryHello(), { waitForClose: false });
+    expect(reply.readInt32LE(8)).toBe(7); // responseTo
+    expect(reply.readInt32LE(12)).toBe(1); // OP_REPLY
+    expect(reply.readBigInt64LE(20)).toBe(0n); // cursorID
+    expect(reply.readInt32LE(32)).toBe(1); // numberReturned
+    expect(BSON.deserialize(reply.subarray(36))).toMatchObject({
+      ismaster: true,
+      maxWireVersion: expect.any(Number),
+      ok: 1,
+    });
+  });
+
+  test('when garbage bytes arrive, then that connection is closed and the server keeps answering', async () => {
+    const garbage = Buffer.concat([
+      Buffer.from([40, 0, 0, 0]),
+      Buffer.from('this is not a mongo message!!!!!!!!!!!'),
+    ]);
+    const { closed } = await sendRaw(garbage);
+    expect(closed).toBe(true);
+    await expect(db.command({ ping: 1 })).resolves.toMatchObject({ ok: 1 });
+  });
+
+  test('when a header claims a 2 GB message, then the connection is closed without buffering it', async () => {
+    const header = Buffer.alloc(16);
+    header.writeInt32LE(0x7fffffff, 0);
+    header.writeInt32LE(2013, 12);
+    await expect(sendRaw(header)).resolves.toMatchObject({ closed: true });
+    await expect(db.command({ ping: 1 })).resolves.toMatchObject({ ok: 1 });
+  });
+
+  test('when an OP_MSG carries a corrupt BSON body, then the connection is closed and others are unaffected', async () => {
+    const body = Buffer.from([
+      0x20, 0, 0, 0, 0x10, 0x61, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+      22, 23, 24, 25,
+    ]);
+    const header = Buffer.alloc(21);
+    header.writeInt32LE(21 + body.length, 0);
+    header.writeInt32LE(2013, 12);
+    await expect(sendRaw(Buffer.concat([header, body]))).resolves.toMatchObject({ closed: true });
+    await expect(db.collection('still_fine').insertOne({ ok: true })).resolves.toMatchObject({
+      acknowledged: true,
+    });
+  });
+
+  test('when a write is unacknowledged (w: 0), then no reply is expected and the write still lands', async () => {
+    const coll = db.collection('fire_and_forget');
+    await coll.insertOne({ marker: 'w0' }, { writeConcern: { w: 0 } });
+    await eventually(async () => (await coll.countDocuments({ marker: 'w0' })) === 1);
+  });
+
+  test('when a command has a malformed operator, then it gets an error reply and the connection survives', async () => {
+    const coll = db.collection('bad_ops');
+    await coll.insertOne({ a: 1 });
+    await expect(coll.find({ a: { $notAnOperator: 1 } }).toArray()).rejects.toMatchObject({
+      code: expect.any(Number),
+    });
+    await expect(coll.countDocuments()).resolves.toBe(1);
+  });
+});
