@@ -1,5 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { startMongo } from '../../src';
+import type * as startMongoModule from '../../src/mongo/start-mongo';
 import { withDatabase } from '../../src/mongo/start-mongo';
 
 const noBinaryEnv = { MONGOMS_SYSTEM_BINARY: '/nonexistent/mongod' };
@@ -33,17 +34,19 @@ describe('startMongo()', () => {
   });
 
   test('when several servers start in one process, then the backend is reported only once', async () => {
-    await jest.isolateModulesAsync(async () => {
-      const { startMongo: freshStartMongo } = await import('../../src/mongo/start-mongo');
-      const lines: string[] = [];
-      const log = (line: string) => lines.push(line);
-      const first = await freshStartMongo({ env: noBinaryEnv, log });
-      const second = await freshStartMongo({ env: noBinaryEnv, log });
-      await Promise.all([first.stop(), second.stop()]);
-      expect(lines).toEqual([
-        expect.stringMatching(/in-memory MongoDB wire-protocol TEST server.*not for production/),
-      ]);
+    let fresh: typeof startMongoModule | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- only a fresh module instance shows the per-process report
+      fresh = require('../../src/mongo/start-mongo') as typeof startMongoModule;
     });
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
+    const first = await fresh?.startMongo({ env: noBinaryEnv, log });
+    const second = await fresh?.startMongo({ env: noBinaryEnv, log });
+    await Promise.all([first?.stop(), second?.stop()]);
+    expect(lines).toEqual([
+      expect.stringMatching(/in-memory MongoDB wire-protocol TEST server.*not for production/),
+    ]);
   });
 
   test('when a server is stopped, then new connections are refused', async () => {
