@@ -3,6 +3,7 @@ import type { Document } from 'bson';
 /** Codes the services or the driver look at; names as mongod spells them. */
 export const ErrorCodes = {
   BadValue: 2,
+  IllegalOperation: 20,
   FailedToParse: 9,
   TypeMismatch: 14,
   InvalidLength: 16,

@@ -1,4 +1,4 @@
-import { Long, type Document } from 'bson';
+import { BSON, Long, type Document } from 'bson';
 import { CommandError } from './command-error';
 
 interface OpenCursor {
@@ -9,6 +9,8 @@ interface OpenCursor {
 }
 
 export const DEFAULT_FIRST_BATCH = 101;
+/** mongod caps a batch at 16 MiB of documents so the reply stays under maxBsonObjectSize plus headers. */
+const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 16 * 1024;
 /** mongod's default cursorTimeoutMillis: an abandoned cursor is reaped after 10 minutes idle. */
 const IDLE_TIMEOUT_MS = 10 * 60_000;
 
@@ -26,10 +28,11 @@ export class CursorRegistry {
   open(ns: string, docs: Document[], batchSize: number | undefined, singleBatch = false): CursorReply {
     // batchSize 0 is legal: it opens the cursor and returns an empty first batch.
     const size = batchSize !== undefined && batchSize >= 0 ? batchSize : DEFAULT_FIRST_BATCH;
-    const firstBatch = docs.slice(0, size);
-    if (singleBatch || docs.length <= size) return { cursor: { id: Long.ZERO, ns, firstBatch }, ok: 1 };
+    const firstBatch = takeBatch(docs, 0, size);
+    if (singleBatch || docs.length <= firstBatch.length)
+      return { cursor: { id: Long.ZERO, ns, firstBatch }, ok: 1 };
     const id = this.nextId++;
-    this.cursors.set(String(id), { ns, docs, position: size, lastUsed: Date.now() });
+    this.cursors.set(String(id), { ns, docs, position: firstBatch.length, lastUsed: Date.now() });
     return { cursor: { id: Long.fromNumber(id), ns, firstBatch }, ok: 1 };
   }
 
@@ -37,9 +40,9 @@ export class CursorRegistry {
     const key = cursorKey(id);
     const cursor = this.cursors.get(key);
     if (!cursor || cursor.ns !== ns) throw new CommandError('CursorNotFound', `cursor id ${key} not found`);
-    const end = batchSize && batchSize > 0 ? cursor.position + batchSize : cursor.docs.length;
-    const nextBatch = cursor.docs.slice(cursor.position, end);
-    cursor.position = Math.min(end, cursor.docs.length);
+    const size = batchSize && batchSize > 0 ? batchSize : cursor.docs.length;
+    const nextBatch = takeBatch(cursor.docs, cursor.position, size);
+    cursor.position += nextBatch.length;
     cursor.lastUsed = Date.now();
     const exhausted = cursor.position >= cursor.docs.length;
     if (exhausted) this.cursors.delete(key);
@@ -64,6 +67,17 @@ export class CursorRegistry {
   clear(): void {
     this.cursors.clear();
   }
+}
+
+/** Up to `count` documents from `start`, fewer when they would exceed the batch byte cap (never zero). */
+function takeBatch(docs: Document[], start: number, count: number): Document[] {
+  const end = Math.min(docs.length, start + count);
+  let bytes = 0;
+  for (let i = start; i < end; i += 1) {
+    bytes += BSON.calculateObjectSize(docs[i] as Document);
+    if (bytes > MAX_BATCH_BYTES && i > start) return docs.slice(start, i);
+  }
+  return docs.slice(start, end);
 }
 
 function cursorKey(id: unknown): string {

@@ -95,6 +95,17 @@ describe('CRUD through the official driver', () => {
     });
   });
 
+  test('when arrayFilters name elements, then only the filtered elements are updated', async () => {
+    const coll = db.collection(uniqueName('c'));
+    await coll.insertOne({ _id: 'g', grades: [50, 95, 70] } as never);
+    await coll.updateOne(
+      { _id: 'g' } as never,
+      { $set: { 'grades.$[low]': 60 } },
+      { arrayFilters: [{ low: { $lt: 60 } }] },
+    );
+    await expect(coll.findOne({ _id: 'g' } as never)).resolves.toEqual({ _id: 'g', grades: [60, 95, 70] });
+  });
+
   test('when replaceOne runs, then the document is replaced and keeps its _id', async () => {
     const coll = db.collection(uniqueName('c'));
     const { insertedId } = await coll.insertOne({ a: 1, b: 2 });
@@ -247,6 +258,16 @@ describe('cursors', () => {
     expect((more.cursor.id as Long).isZero()).toBe(true);
   });
 
+  test('when a result is larger than 16 MiB, then getMore splits it into batches under the size cap', async () => {
+    const coll = db.collection(uniqueName('c'));
+    const blob = 'x'.repeat(1024 * 1024);
+    for (let i = 0; i < 3; i += 1)
+      await coll.insertMany(Array.from({ length: 10 }, (_, j) => ({ i: i * 10 + j, blob })));
+    const full = await coll.find({}).toArray();
+    expect(full.map((d) => d.i)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(full.every((d) => d.blob === blob)).toBe(true);
+  });
+
   test('when a cursor is closed early, then killCursors reports it killed', async () => {
     const coll = db.collection(uniqueName('c'));
     await coll.insertMany(Array.from({ length: 20 }, (_, i) => ({ i })));
@@ -286,6 +307,20 @@ describe('commands and errors', () => {
     expect(listed).toEqual([expect.objectContaining({ name, type: 'collection' })]);
     await expect(db.collection(name).drop()).resolves.toBe(true);
     await expect(db.listCollections({ name }).toArray()).resolves.toEqual([]);
+  });
+
+  test('when a transaction is attempted on a standalone, then it is refused with code 20', async () => {
+    const { setName } = await db.command({ hello: 1 });
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      const insert = db.collection(uniqueName('c')).insertOne({ a: 1 }, { session });
+      // Against a replica set (MONGO_TEST_URI may point at one) transactions are legal.
+      if (setName) await expect(insert).resolves.toBeDefined();
+      else await expect(insert).rejects.toMatchObject({ code: 20 });
+    } finally {
+      await session.endSession();
+    }
   });
 
   test('when listDatabases runs, then this database is listed', async () => {

@@ -26,6 +26,13 @@ export function runCommand(cmd: Document, ctx: CommandContext): Document {
   const name = Object.keys(cmd)[0];
   const handler = name === undefined ? undefined : COMMANDS.get(name);
   try {
+    // A standalone mongod refuses transactions; answering the same keeps tests honest about what prod needs.
+    if (cmd.autocommit === false || cmd.startTransaction === true) {
+      throw new CommandError(
+        'IllegalOperation',
+        'Transaction numbers are only allowed on a replica set member or mongos',
+      );
+    }
     if (!handler) throw new CommandError('CommandNotFound', `no such command: '${name ?? ''}'`);
     return handler(cmd, ctx);
   } catch (err) {
