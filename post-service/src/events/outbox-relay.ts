@@ -15,7 +15,7 @@ export interface Outbox {
 
 export interface OutboxRelay extends Outbox {
   start(): void;
-  /** Stops the interval and waits for the running pass. */
+  /** Stops the interval and kicks and waits for the running pass; runOnce() still works afterwards. */
   stop(): Promise<void>;
   /** Runs one pass now, or waits for the running one and then runs another; resolves when it is done. */
   runOnce(): Promise<void>;
@@ -69,6 +69,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let brokerDown = false;
 
@@ -103,7 +104,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         failures.inc({ stage: 'store' });
         log.warn('outbox relay pass failed, retrying on the next pass', { err });
       }
-    } while (again && !stopped);
+    } while (again && !stopping); // shutdown ends after the current pass
   }
 
   function runOnce(): Promise<void> {
@@ -136,9 +137,11 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     },
     stop: async () => {
       stopped = true;
+      stopping = true;
       clearTimeout(timer);
       timer = undefined;
       await running;
+      stopping = false;
     },
   };
 }

@@ -67,6 +67,13 @@ export async function startPostApp(
     log,
   });
   const redis = createRedis({ url: REDIS_URL, keyPrefix: infra.keyPrefix, log });
+  if (options.cacheRedisUrl) {
+    // ioredis arms its command (1 s) and connect (2 s) timers even for commands it rejects at once and for
+    // refused connects, and close() cannot clear them: they would only keep jest alive after the last test.
+    // A closed port refuses instantly, so neither timeout plays any part in the outage under test.
+    cacheRedis.options.commandTimeout = undefined;
+    cacheRedis.options.connectTimeout = undefined;
+  }
   const cache: PostCache = createPostCache({
     redis: cacheRedis,
     log,
@@ -115,10 +122,17 @@ export async function startPostApp(
     close: async () => {
       await relay.stop();
       await bus.close();
-      await Promise.all([closeRedis(cacheRedis), closeRedis(redis)]);
+      await Promise.all([closeClient(cacheRedis), closeClient(redis)]);
       await conn.close();
     },
   };
+}
+
+// closeRedis() sends QUIT even to a client that never connected; the rejected command leaves a 1 s
+// command-timeout timer behind, which keeps jest from exiting. A client that is not ready just disconnects.
+async function closeClient(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') await closeRedis(redis);
+  else redis.disconnect();
 }
 
 /** The fail-fast client rejects commands until connected; wait for that instead of racing it. */

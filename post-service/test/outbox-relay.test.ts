@@ -1,0 +1,158 @@
+import request from 'supertest';
+import { EventTypes } from '@social/common/events';
+import { captureLogger, createTestUser, probeQueue, waitFor, type QueueProbe } from '@social/testkit/helpers';
+import { buildPostInput } from './support/post-data';
+import {
+  CLOSED_RABBITMQ_URL,
+  RABBITMQ_URL,
+  startInfra,
+  startPostApp,
+  stopInfra,
+  type PostTestEnv,
+  type PostTestInfra,
+} from './support/post-app';
+
+const alice = createTestUser();
+
+const backlogIn = (metricsText: string): number =>
+  Number(/^outbox_backlog(?:\{[^}]*\})? (\d+)$/m.exec(metricsText)?.[1] ?? NaN);
+
+describe('outbox relay with the broker down', () => {
+  let infra: PostTestInfra;
+  let down: PostTestEnv;
+  let up: PostTestEnv | undefined;
+  let probe: QueueProbe;
+  const captured = captureLogger('post-service');
+
+  beforeAll(async () => {
+    infra = await startInfra();
+    down = await startPostApp(infra, { rabbitmqUrl: CLOSED_RABBITMQ_URL, log: captured.log });
+    probe = await probeQueue(RABBITMQ_URL, infra.exchange, [EventTypes.PostCreated, EventTypes.PostDeleted]);
+  });
+  afterAll(async () => {
+    await probe.close();
+    await up?.close();
+    await down.close();
+    await stopInfra(infra);
+  });
+
+  test('when the broker is unreachable, then create and delete still succeed and the events wait in the outbox', async () => {
+    const kept = await request(down.app)
+      .post('/api/posts/create-post')
+      .set(alice.auth)
+      .send(buildPostInput());
+    const removed = await request(down.app)
+      .post('/api/posts/create-post')
+      .set(alice.auth)
+      .send(buildPostInput());
+    const deleted = await request(down.app).delete(`/api/posts/${removed.body.post.id}`).set(alice.auth);
+
+    expect([kept.status, removed.status, deleted.status]).toEqual([201, 201, 200]);
+    await down.relay.runOnce();
+    expect(await down.relay.backlog()).toBe(3);
+    await request(down.app).get(`/api/posts/${removed.body.post.id}`).set(alice.auth).expect(404);
+  });
+
+  test('when events are pending, then /metrics and /ready show the backlog', async () => {
+    const metrics = await request(down.app).get('/metrics');
+    const ready = await request(down.app).get('/ready');
+
+    expect(backlogIn(metrics.text)).toBe(3);
+    expect(metrics.text).toMatch(/outbox_relay_failures_total\{stage="publish"[^}]*\} [1-9]/);
+    expect(ready).toMatchObject({
+      status: 503,
+      body: { checks: { mongo: 'up', redis: 'up', rabbitmq: 'down' }, details: { outboxBacklog: 3 } },
+    });
+  });
+
+  test('when publishing fails repeatedly, then it is warned about once', async () => {
+    await down.relay.runOnce();
+    await down.relay.runOnce();
+
+    const warnings = captured.lines.filter((l) => l.message === 'outbox publish failed, events stay pending');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 'warn', eventId: expect.any(String) });
+  });
+
+  test('when the broker is reachable again, then every pending event goes out once, in order, and the backlog empties', async () => {
+    const pending = await down.posts.find({}, { pendingEvents: 1 }).lean();
+    const expected = pending.flatMap((p) => p.pendingEvents.map((e) => e.id));
+
+    up = await startPostApp(infra, { startRelay: true }); // same database and exchange, a working broker
+
+    await waitFor(() => probe.received.length >= 3, { description: 'three events after recovery' });
+    await waitFor(async () => (await up!.relay.backlog()) === 0, { description: 'empty outbox' });
+    expect(probe.received.map((m) => m.properties.messageId)).toEqual(expected);
+    expect(probe.received.map((m) => m.routingKey)).toEqual(['post.created', 'post.created', 'post.deleted']);
+    expect(await up.posts.countDocuments({ deletedAt: { $ne: null } })).toBe(0);
+    expect(await up.posts.countDocuments({ 'pendingEvents.0': { $exists: true } })).toBe(0);
+    expect(backlogIn((await request(up.app).get('/metrics')).text)).toBe(0);
+  });
+});
+
+describe('outbox relay passes', () => {
+  let infra: PostTestInfra;
+  let env: PostTestEnv;
+  let probe: QueueProbe;
+
+  beforeAll(async () => {
+    infra = await startInfra();
+    env = await startPostApp(infra);
+    probe = await probeQueue(RABBITMQ_URL, infra.exchange, [EventTypes.PostCreated]);
+  });
+  afterAll(async () => {
+    await probe.close();
+    await env.close();
+    await stopInfra(infra);
+  });
+
+  test('when more posts wait than one batch holds, then one run drains them all', async () => {
+    await env.relay.stop(); // nothing goes out until the pass below
+    for (let i = 0; i < 5; i++) {
+      await request(env.app)
+        .post('/api/posts/create-post')
+        .set(alice.auth)
+        .send(buildPostInput())
+        .expect(201);
+    }
+    expect(await env.relay.backlog()).toBe(5);
+
+    await env.relay.runOnce(); // batch size is 2 in tests
+
+    expect(await env.relay.backlog()).toBe(0);
+    await waitFor(() => probe.received.length === 5, { description: 'five post.created' });
+  });
+
+  test('when runs are requested during a pass, then passes never overlap and nothing is sent twice', async () => {
+    const before = probe.received.length;
+    const ids: string[] = [];
+
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const res = await request(env.app)
+          .post('/api/posts/create-post')
+          .set(alice.auth)
+          .send(buildPostInput());
+        ids.push(res.body.post.id);
+      }),
+    );
+    await Promise.all([env.relay.runOnce(), env.relay.runOnce(), env.relay.runOnce()]);
+
+    await waitFor(() => probe.received.length >= before + 6, { description: 'six post.created' });
+    await env.relay.runOnce();
+    const marker = await request(env.app)
+      .post('/api/posts/create-post')
+      .set(alice.auth)
+      .send(buildPostInput());
+    await env.relay.runOnce();
+    await waitFor(() =>
+      probe.received.some(
+        (m) => (m.body as { data: { postId: string } }).data.postId === marker.body.post.id,
+      ),
+    );
+    const published = probe.received
+      .slice(before)
+      .map((m) => (m.body as { data: { postId: string } }).data.postId);
+    expect(published.sort()).toEqual([...ids, marker.body.post.id].sort());
+  });
+});

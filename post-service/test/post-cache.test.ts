@@ -1,0 +1,167 @@
+import request from 'supertest';
+import { captureLogger, createTestUser, type CapturedLogger } from '@social/testkit/helpers';
+import { cacheKeys } from '../src/cache/post-cache';
+import { arrange, buildPostInput } from './support/post-data';
+import {
+  CLOSED_REDIS_URL,
+  startInfra,
+  startPostApp,
+  stopInfra,
+  type PostTestEnv,
+  type PostTestInfra,
+} from './support/post-app';
+
+const alice = createTestUser();
+
+describe('post cache (Redis up)', () => {
+  let infra: PostTestInfra;
+  let env: PostTestEnv;
+  beforeAll(async () => {
+    infra = await startInfra();
+    env = await startPostApp(infra);
+  });
+  afterAll(async () => {
+    await env.close();
+    await stopInfra(infra);
+  });
+
+  const listVersion = async (): Promise<number> => Number((await env.redis.get(cacheKeys.listVersion)) ?? 0);
+
+  test('when a post is read, then it is stored under post:<id> for an hour', async () => {
+    const post = await arrange(env.app).createPost(alice);
+
+    await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth).expect(200);
+
+    expect(JSON.parse((await env.redis.get(cacheKeys.post(post.id))) ?? 'null')).toEqual(post);
+    const ttl = await env.redis.ttl(cacheKeys.post(post.id));
+    expect(ttl).toBeGreaterThan(3500);
+    expect(ttl).toBeLessThanOrEqual(3600);
+  });
+
+  test('when a post is read twice, then the second answer comes from Redis, not MongoDB', async () => {
+    const post = await arrange(env.app).createPost(alice, { content: 'original' });
+    await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth).expect(200);
+    // Change MongoDB behind the cache's back: only a cache hit can still answer "original".
+    await env.posts.updateOne({ _id: post.id }, { $set: { content: 'changed in mongo' } });
+
+    const res = await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth);
+
+    expect(res).toMatchObject({ status: 200, body: { post: { content: 'original' } } });
+  });
+
+  test('when a list page is read, then it is cached under the current list version for 5 minutes', async () => {
+    await arrange(env.app).createPost(alice);
+    const version = await listVersion();
+
+    const res = await request(env.app).get('/api/posts/all-posts?page=1&limit=3').set(alice.auth).expect(200);
+
+    const key = cacheKeys.listPage(version, 1, 3);
+    expect(JSON.parse((await env.redis.get(key)) ?? 'null')).toEqual({
+      posts: res.body.posts,
+      currentPage: 1,
+      totalPages: res.body.totalPages,
+      totalPosts: res.body.totalPosts,
+    });
+    const ttl = await env.redis.ttl(key);
+    expect(ttl).toBeGreaterThan(290);
+    expect(ttl).toBeLessThanOrEqual(300);
+  });
+
+  test('when a post is created, then the list version goes up and the next list shows it', async () => {
+    await request(env.app).get('/api/posts/all-posts').set(alice.auth).expect(200);
+    const before = await listVersion();
+
+    const post = await arrange(env.app).createPost(alice);
+
+    expect(await listVersion()).toBe(before + 1);
+    const res = await request(env.app).get('/api/posts/all-posts').set(alice.auth);
+    expect(res.body.posts[0]).toEqual(post);
+  });
+
+  test('when a post is deleted, then post:<id> is removed and the list version goes up', async () => {
+    const post = await arrange(env.app).createPost(alice);
+    await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth).expect(200);
+    await request(env.app).get('/api/posts/all-posts').set(alice.auth).expect(200);
+    const before = await listVersion();
+
+    await request(env.app).delete(`/api/posts/${post.id}`).set(alice.auth).expect(200);
+
+    expect(await env.redis.exists(cacheKeys.post(post.id))).toBe(0);
+    expect(await listVersion()).toBe(before + 1);
+    const res = await request(env.app).get('/api/posts/all-posts').set(alice.auth);
+    expect(res.body.posts.map((p: { id: string }) => p.id)).not.toContain(post.id);
+  });
+
+  test('when a missing post is read, then nothing is cached', async () => {
+    const id = 'a'.repeat(24);
+
+    await request(env.app).get(`/api/posts/${id}`).set(alice.auth).expect(404);
+
+    expect(await env.redis.exists(cacheKeys.post(id))).toBe(0);
+  });
+
+  test('when reads hit and miss, then /metrics counts them', async () => {
+    const post = await arrange(env.app).createPost(alice);
+    await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth).expect(200);
+    await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth).expect(200);
+
+    const res = await request(env.app).get('/metrics');
+
+    expect(res.text).toMatch(/post_cache_lookups_total\{cache="post",result="hit"[^}]*\} [1-9]/);
+    expect(res.text).toMatch(/post_cache_lookups_total\{cache="post",result="miss"[^}]*\} [1-9]/);
+  });
+});
+
+describe('post cache (Redis down)', () => {
+  let infra: PostTestInfra;
+  let env: PostTestEnv;
+  let captured: CapturedLogger;
+  beforeAll(async () => {
+    infra = await startInfra();
+    captured = captureLogger('post-service');
+    env = await startPostApp(infra, { cacheRedisUrl: CLOSED_REDIS_URL, log: captured.log });
+  });
+  afterAll(async () => {
+    await env.close();
+    await stopInfra(infra);
+  });
+
+  test('when Redis is unreachable, then create, read, list and delete still succeed from MongoDB', async () => {
+    const created = await request(env.app)
+      .post('/api/posts/create-post')
+      .set(alice.auth)
+      .send(buildPostInput());
+    expect(created.status).toBe(201);
+    const id = created.body.post.id as string;
+
+    await request(env.app).get(`/api/posts/${id}`).set(alice.auth).expect(200);
+    await request(env.app).get(`/api/posts/${id}`).set(alice.auth).expect(200);
+    const list = await request(env.app).get('/api/posts/all-posts').set(alice.auth);
+    const deleted = await request(env.app).delete(`/api/posts/${id}`).set(alice.auth);
+
+    expect(list).toMatchObject({ status: 200, body: { totalPosts: 1, posts: [{ id }] } });
+    expect(deleted.status).toBe(200);
+    await request(env.app).get(`/api/posts/${id}`).set(alice.auth).expect(404);
+  });
+
+  test('when Redis is unreachable, then it is warned about once per outage and every failure is counted', async () => {
+    const post = await arrange(env.app).createPost(alice);
+    await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth).expect(200);
+
+    const metrics = await request(env.app).get('/metrics');
+
+    const warnings = captured.lines.filter((l) => l.message === 'cache unavailable, serving from mongo');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 'warn', service: 'post-service', op: expect.any(String) });
+    expect(metrics.text).toMatch(/post_cache_errors_total\{op="get-post"[^}]*\} [1-9]/);
+  });
+
+  test('when Redis is unreachable, then /ready reports it down', async () => {
+    const res = await request(env.app).get('/ready');
+
+    expect(res).toMatchObject({
+      status: 503,
+      body: { checks: { redis: 'down', mongo: 'up', rabbitmq: 'up' } },
+    });
+  });
+});
