@@ -1,6 +1,6 @@
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { startMongo, type TestMongo } from '../../src';
-import { eventually } from '../support/eventually';
+import { waitFor } from '../../src/helpers';
 
 const refreshTokenSchema = new Schema({
   tokenHash: { type: String, required: true, unique: true },
@@ -44,9 +44,9 @@ describe('TTL indexes', () => {
       { tokenHash: 'expired', expiresAt: new Date(Date.now() - 1_000) },
       { tokenHash: 'live', expiresAt: new Date(Date.now() + 3_600_000) },
     ]);
-    await eventually(async () => (await Tokens.countDocuments({ tokenHash: 'expired' })) === 0, {
+    await waitFor(async () => (await Tokens.countDocuments({ tokenHash: 'expired' })) === 0, {
       timeoutMs: ttlTimeoutMs,
-      message: 'expired token still present',
+      description: 'expired token deleted',
     });
     await expect(Tokens.countDocuments({ tokenHash: 'live' })).resolves.toBe(1);
   }, 140_000);
@@ -54,9 +54,9 @@ describe('TTL indexes', () => {
   test('when a tombstone is older than expireAfterSeconds, then it goes and its unique key is free again', async () => {
     const Tombstones = conn.model('Tombstone');
     await Tombstones.create({ postId: 'p1', at: new Date(Date.now() - 5_000) });
-    await eventually(async () => (await Tombstones.countDocuments({ postId: 'p1' })) === 0, {
+    await waitFor(async () => (await Tombstones.countDocuments({ postId: 'p1' })) === 0, {
       timeoutMs: ttlTimeoutMs,
-      message: 'tombstone still present',
+      description: 'old tombstone deleted',
     });
     await expect(Tombstones.create({ postId: 'p1', at: new Date() })).resolves.toBeDefined();
   }, 140_000);

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { BSON } from 'bson';
 import { MongoClient, type Db } from 'mongodb';
 import { startMongo, type TestMongo } from '../../src';
-import { eventually } from '../support/eventually';
+import { waitFor } from '../../src/helpers';
 
 let mongo: TestMongo;
 let client: MongoClient;
@@ -111,7 +111,7 @@ describe('wire protocol robustness', () => {
   test('when a write is unacknowledged (w: 0), then no reply is expected and the write still lands', async () => {
     const coll = db.collection('fire_and_forget');
     await coll.insertOne({ marker: 'w0' }, { writeConcern: { w: 0 } });
-    await eventually(async () => (await coll.countDocuments({ marker: 'w0' })) === 1);
+    await waitFor(async () => (await coll.countDocuments({ marker: 'w0' })) === 1);
   });
 
   test('when a command has a malformed operator, then it gets an error reply and the connection survives', async () => {
