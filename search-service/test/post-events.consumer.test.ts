@@ -103,6 +103,29 @@ describe('queue search-service.post-events: post.deleted', () => {
   });
 });
 
+describe('search collections', () => {
+  test('when the models are initialised, then postId is unique, content has an English text index and tombstones expire', async () => {
+    // Act
+    const [posts, tombstones] = await Promise.all([
+      h.deps.searchPosts.collection.indexes(),
+      h.deps.tombstones.collection.indexes(),
+    ]);
+    // Assert
+    expect(posts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: { postId: 1 }, unique: true }),
+        expect.objectContaining({ name: 'content_text', default_language: 'english' }),
+      ]),
+    );
+    expect(tombstones).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: { postId: 1 }, unique: true }),
+        expect.objectContaining({ key: { deletedAt: 1 }, expireAfterSeconds: 86_400 }),
+      ]),
+    );
+  });
+});
+
 describe('queue search-service.post-events: bad input and failures', () => {
   test('when a malformed message arrives, then it goes to the DLQ and the next good message is processed', async () => {
     // Arrange
