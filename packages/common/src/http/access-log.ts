@@ -9,13 +9,14 @@ export function accessLog(log: Logger): RequestHandler {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - start) / 1e6;
-      const level = QUIET_PATHS.has(req.path) ? 'debug' : 'info';
+      const level = QUIET_PATHS.has(req.originalUrl.split('?')[0] ?? '') ? 'debug' : 'info';
       // 'finish' may fire outside the request's async context, so name the ids explicitly.
       log.log(level, 'request completed', {
         requestId: req.requestId,
         userId: req.user?.id,
         method: req.method,
-        path: req.path,
+        // originalUrl keeps the router mount (/api/posts/...); the query string stays out of the log.
+        path: req.originalUrl.split('?')[0],
         status: res.statusCode,
         durationMs: Math.round(durationMs * 10) / 10,
       });
