@@ -7,7 +7,7 @@ import { closeRedis, createRedis, type Redis } from '@social/common/redis';
 import { startMongo, type TestMongo } from '@social/testkit';
 import { silentLogger, testJwtConfig, uniqueName } from '@social/testkit/helpers';
 import { createApp } from '../../src/app';
-import { createPostCache, type PostCache } from '../../src/cache/post-cache';
+import { createPostCache, disabledPostCache, type PostCache } from '../../src/cache/post-cache';
 import { createOutboxRelay, type OutboxRelay } from '../../src/events/outbox-relay';
 import { createPostModel, type PostModel } from '../../src/models/post.model';
 import { postReadiness } from '../../src/readiness';
@@ -37,6 +37,8 @@ export interface PostTestEnvOptions {
   rabbitmqUrl?: string;
   /** Share another env's database and exchange (e.g. to run a second relay against the same outbox). */
   shared?: { mongo: TestMongo; exchange: string; keyPrefix: string };
+  /** CACHE_ENABLED=false: the app gets no Redis at all. */
+  cacheEnabled?: boolean;
   /** Start the interval loop (default false: kicks only, so tests decide when a pass runs). */
   startRelay?: boolean;
 }
@@ -67,20 +69,16 @@ export async function startPostApp(
     log,
   });
   const redis = createRedis({ url: REDIS_URL, keyPrefix: infra.keyPrefix, log });
-  if (options.cacheRedisUrl) {
-    // ioredis arms its command (1 s) and connect (2 s) timers even for commands it rejects at once and for
-    // refused connects, and close() cannot clear them: they would only keep jest alive after the last test.
-    // A closed port refuses instantly, so neither timeout plays any part in the outage under test.
-    cacheRedis.options.commandTimeout = undefined;
-    cacheRedis.options.connectTimeout = undefined;
-  }
-  const cache: PostCache = createPostCache({
-    redis: cacheRedis,
-    log,
-    registry: metrics.registry,
-    postTtlSeconds: 3600,
-    listTtlSeconds: 300,
-  });
+  const cacheEnabled = options.cacheEnabled ?? true;
+  const cache: PostCache = cacheEnabled
+    ? createPostCache({
+        redis: cacheRedis,
+        log,
+        registry: metrics.registry,
+        postTtlSeconds: 3600,
+        listTtlSeconds: 300,
+      })
+    : disabledPostCache();
   const bus = createEventBus({
     url: options.rabbitmqUrl ?? RABBITMQ_URL,
     appId: 'post-service',
@@ -101,7 +99,7 @@ export async function startPostApp(
     batchSize: 2,
   });
   if (options.startRelay) relay.start();
-  const readiness = postReadiness({ conn, redis: cacheRedis, bus, outbox: relay });
+  const readiness = postReadiness({ conn, redis: cacheEnabled ? cacheRedis : undefined, bus, outbox: relay });
   const app = createApp({
     config: { ...testJwtConfig, JSON_BODY_LIMIT: '100kb' },
     log,
@@ -128,8 +126,9 @@ export async function startPostApp(
   };
 }
 
-// closeRedis() sends QUIT even to a client that never connected; the rejected command leaves a 1 s
-// command-timeout timer behind, which keeps jest from exiting. A client that is not ready just disconnects.
+// closeRedis() sends QUIT even to a client that never connected; ioredis arms the command timeout (1 s) before
+// rejecting it, and that timer keeps jest alive. A client that is not ready just disconnects. (ioredis still
+// leaves its 2 s disconnect timer behind for a socket that was already refused: a harmless late exit.)
 async function closeClient(redis: Redis): Promise<void> {
   if (redis.status === 'ready') await closeRedis(redis);
   else redis.disconnect();
