@@ -1,0 +1,115 @@
+import { MongoClient, type Db } from 'mongodb';
+import { startMongo, type TestMongo } from '../../src';
+
+let mongo: TestMongo;
+let client: MongoClient;
+let db: Db;
+const uniqueName = (prefix: string) => `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
+
+beforeAll(async () => {
+  mongo = await startMongo();
+  client = await MongoClient.connect(mongo.uri);
+  db = client.db();
+});
+
+afterAll(async () => {
+  await db.dropDatabase();
+  await client.close();
+  await mongo.stop();
+});
+
+describe('indexes', () => {
+  test('when a compound unique index is violated, then E11000 names the index and every key field', async () => {
+    const coll = db.collection(uniqueName('c'));
+    await coll.createIndex({ userId: 1, postId: 1 }, { unique: true });
+    await coll.insertOne({ userId: 'u', postId: 'p' });
+    await coll.insertOne({ userId: 'u', postId: 'q' });
+    const error: unknown = await coll.insertOne({ userId: 'u', postId: 'p' }).catch((err: unknown) => err);
+    expect(error).toMatchObject({
+      code: 11000,
+      keyPattern: { userId: 1, postId: 1 },
+      keyValue: { userId: 'u', postId: 'p' },
+      message: expect.stringMatching(
+        new RegExp(
+          `^E11000 duplicate key error collection: ${db.databaseName}\\.${coll.collectionName} index: userId_1_postId_1 dup key: \\{ userId: "u", postId: "p" \\}`,
+        ),
+      ),
+    });
+  });
+
+  test('when a unique index is sparse, then many documents may lack the field', async () => {
+    const coll = db.collection(uniqueName('c'));
+    await coll.createIndex({ handle: 1 }, { unique: true, sparse: true });
+    await coll.insertMany([{ a: 1 }, { a: 2 }, { handle: 'h' }]);
+    await expect(coll.insertOne({ handle: 'h' })).rejects.toMatchObject({ code: 11000 });
+  });
+
+  test('when a unique index has a partialFilterExpression, then only matching documents are constrained', async () => {
+    const coll = db.collection(uniqueName('c'));
+    await coll.createIndex({ email: 1 }, { unique: true, partialFilterExpression: { deleted: false } });
+    await coll.insertMany([
+      { email: 'a', deleted: true },
+      { email: 'a', deleted: true },
+      { email: 'a', deleted: false },
+    ]);
+    await expect(coll.insertOne({ email: 'a', deleted: false })).rejects.toMatchObject({ code: 11000 });
+  });
+
+  test('when a unique index is built over existing duplicates, then createIndex fails with 11000', async () => {
+    const coll = db.collection(uniqueName('c'));
+    await coll.insertMany([{ k: 1 }, { k: 1 }]);
+    await expect(coll.createIndex({ k: 1 }, { unique: true })).rejects.toMatchObject({ code: 11000 });
+    const names = (await coll.listIndexes().toArray()).map((i) => i.name as string);
+    expect(names).toEqual(['_id_']);
+  });
+
+  test('when the same index is created twice, then the second call is a no-op', async () => {
+    const coll = db.collection(uniqueName('c'));
+    await coll.createIndex({ k: 1 }, { unique: true });
+    await expect(coll.createIndex({ k: 1 }, { unique: true })).resolves.toBe('k_1');
+    await expect(coll.listIndexes().toArray()).resolves.toHaveLength(2);
+  });
+
+  test('when an index name is reused with different options, then createIndex fails with code 86', async () => {
+    const coll = db.collection(uniqueName('c'));
+    await coll.createIndex({ k: 1 }, { name: 'k_idx' });
+    const error: unknown = await coll
+      .createIndex({ k: 1 }, { name: 'k_idx', unique: true })
+      .catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 86, codeName: 'IndexKeySpecsConflict' });
+  });
+
+  test('when indexes are listed, then they have mongod shapes with v, key, name and options', async () => {
+    const coll = db.collection(uniqueName('c'));
+    await coll.createIndex({ email: 1 }, { unique: true });
+    await coll.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+    await expect(coll.listIndexes().toArray()).resolves.toEqual([
+      { v: 2, key: { _id: 1 }, name: '_id_' },
+      { v: 2, key: { email: 1 }, name: 'email_1', unique: true },
+      { v: 2, key: { expiresAt: 1 }, name: 'expiresAt_1', expireAfterSeconds: 0 },
+    ]);
+  });
+
+  test('when listIndexes names a missing collection, then it fails with code 26', async () => {
+    await expect(db.collection(uniqueName('missing')).listIndexes().toArray()).rejects.toMatchObject({
+      code: 26,
+    });
+  });
+
+  test('when dropIndex names an unknown index, then it fails with code 27 and a known one is dropped', async () => {
+    const coll = db.collection(uniqueName('c'));
+    await coll.createIndex({ k: 1 }, { unique: true });
+    await expect(coll.dropIndex('nope_1')).rejects.toMatchObject({ code: 27 });
+    await coll.dropIndex('k_1');
+    await coll.insertMany([{ k: 1 }, { k: 1 }]);
+    await expect(coll.countDocuments()).resolves.toBe(2);
+  });
+
+  test('when a unique field is updated to a new value, then its old value becomes free', async () => {
+    const coll = db.collection(uniqueName('c'));
+    await coll.createIndex({ k: 1 }, { unique: true });
+    await coll.insertOne({ k: 'old' });
+    await coll.updateOne({ k: 'old' }, { $set: { k: 'new' } });
+    await expect(coll.insertOne({ k: 'old' })).resolves.toMatchObject({ acknowledged: true });
+  });
+});
