@@ -1,0 +1,44 @@
+import cors from 'cors';
+import type { Express } from 'express';
+import { createServiceApp } from '@social/common/http';
+import type { Logger } from '@social/common/logger';
+import type { Metrics } from '@social/common/metrics';
+import type { Redis } from '@social/common/redis';
+import type { GatewayConfig } from './config';
+import { createRateLimiters } from './rate-limit/rate-limiters';
+import { gatewayReadiness } from './readiness';
+import { docsRoutes } from './routes/docs.routes';
+import { v1Routes } from './routes/v1.routes';
+
+export interface GatewayAppDeps {
+  config: GatewayConfig;
+  log: Logger;
+  metrics: Metrics;
+  /** Shared limiter store; the gateway keeps nothing else in Redis. */
+  redis: Redis;
+}
+
+/**
+ * The gateway: helmet, request id, access log and metrics (common frame), probes, CORS, the per-IP limiter,
+ * `/docs`, then the proxied `/v1` API; unknown paths get the JSON 404. No body parser runs before a proxy
+ * except on login/register, whose bodies are re-sent.
+ */
+export function createApp(deps: GatewayAppDeps): Express {
+  const { config, log, metrics, redis } = deps;
+  const limiters = createRateLimiters({ config, redis, log, metrics });
+  return createServiceApp(
+    { log, metrics, readiness: gatewayReadiness(redis, config), trustProxy: config.TRUST_PROXY },
+    (app) => {
+      app.use(
+        cors({
+          origin: config.CORS_ORIGINS,
+          exposedHeaders: ['x-request-id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+          maxAge: 600,
+        }),
+      );
+      app.use(limiters.perIp);
+      app.use(docsRoutes(config.OPENAPI_PATH));
+      app.use(v1Routes({ config, log, metrics, limiters }));
+    },
+  );
+}

@@ -1,0 +1,93 @@
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
+import { sendError, TooManyRequestsError } from '@social/common/http';
+import type { Logger } from '@social/common/logger';
+import { Counter, type Metrics } from '@social/common/metrics';
+import type { Redis } from '@social/common/redis';
+import type { GatewayConfig } from '../config';
+import { ResilientRedisStore } from './limiter-store';
+
+export type RateLimitConfig = Pick<
+  GatewayConfig,
+  | 'REDIS_KEY_PREFIX'
+  | 'RATE_LIMIT_WINDOW_MS'
+  | 'RATE_LIMIT_IP_MAX'
+  | 'RATE_LIMIT_USER_MAX'
+  | 'AUTH_RATE_LIMIT_WINDOW_MS'
+  | 'AUTH_RATE_LIMIT_MAX'
+>;
+
+export interface RateLimiters {
+  /** Everything except the probes, keyed by client IP. */
+  perIp: RequestHandler;
+  /** After authentication, keyed by the verified user id. */
+  perUser: RequestHandler;
+  /** Login and register, keyed by client IP + lowercased email from the (already parsed) JSON body. */
+  credentials: RequestHandler;
+}
+
+type LimiterName = 'ip' | 'user' | 'auth';
+
+const clientIp = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+
+const emailOf = (body: unknown): string => {
+  const email = typeof body === 'object' && body !== null ? (body as { email?: unknown }).email : undefined;
+  return typeof email === 'string' ? email.trim().toLowerCase() : '';
+};
+
+const storeFailures = (metrics: Metrics): Counter<'limiter'> =>
+  (metrics.registry.getSingleMetric('gateway_rate_limit_store_errors_total') as Counter<'limiter'> | undefined) ??
+  new Counter({
+    name: 'gateway_rate_limit_store_errors_total',
+    help: 'Rate-limit store (Redis) calls that failed; the request was let through unlimited',
+    labelNames: ['limiter'] as const,
+    registers: [metrics.registry],
+  });
+
+/**
+ * The three limiters, on one shared Redis so every gateway replica counts together. A Redis outage fails open:
+ * the request is served, the failure is logged and counted in /metrics.
+ */
+export function createRateLimiters(deps: {
+  config: RateLimitConfig;
+  redis: Redis;
+  log: Logger;
+  metrics: Metrics;
+}): RateLimiters {
+  const { config, redis, log } = deps;
+  const failures = storeFailures(deps.metrics);
+  const logger: Options['logger'] = {
+    warn: (err: unknown, message?: string) => log.warn('rate limiter warning', { err, detail: message }),
+    error: (err: unknown, message?: string) => log.warn('rate limiter degraded', { err, detail: message }),
+  };
+  const limiter = (name: LimiterName, options: Partial<Options>): RequestHandler =>
+    rateLimit({
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      passOnStoreError: true,
+      logger,
+      store: new ResilientRedisStore(redis, `${config.REDIS_KEY_PREFIX}rl:${name}:`, () =>
+        failures.inc({ limiter: name }),
+      ),
+      handler: (_req, res) => sendError(res, new TooManyRequestsError()),
+      ...options,
+    });
+  return {
+    perIp: limiter('ip', {
+      windowMs: config.RATE_LIMIT_WINDOW_MS,
+      limit: config.RATE_LIMIT_IP_MAX,
+      keyGenerator: clientIp,
+    }),
+    perUser: limiter('user', {
+      windowMs: config.RATE_LIMIT_WINDOW_MS,
+      limit: config.RATE_LIMIT_USER_MAX,
+      // Mounted after authentication; an unauthenticated request never gets here.
+      keyGenerator: (req) => req.user?.id ?? `ip:${clientIp(req)}`,
+    }),
+    credentials: limiter('auth', {
+      windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
+      limit: config.AUTH_RATE_LIMIT_MAX,
+      keyGenerator: (req) => `${clientIp(req)}|${emailOf(req.body)}`,
+    }),
+  };
+}

@@ -1,0 +1,73 @@
+import type { RequestHandler } from 'express';
+import { Router } from 'express';
+import { requireAuth, type TokenConfig } from '@social/common/auth';
+import { jsonBody, ValidationError } from '@social/common/http';
+import type { Logger } from '@social/common/logger';
+import type { Metrics } from '@social/common/metrics';
+import type { GatewayConfig } from '../config';
+import { upstreamProxy, type UpstreamRoute } from '../proxy/upstream-proxy';
+import type { RateLimiters } from '../rate-limit/rate-limiters';
+import { stripInternalHeaders } from './internal-headers';
+
+export interface V1Deps {
+  config: TokenConfig &
+    Pick<
+      GatewayConfig,
+      | 'IDENTITY_SERVICE_URL'
+      | 'POST_SERVICE_URL'
+      | 'MEDIA_SERVICE_URL'
+      | 'SEARCH_SERVICE_URL'
+      | 'PROXY_TIMEOUT_MS'
+      | 'JSON_BODY_LIMIT'
+    >;
+  log: Logger;
+  metrics: Metrics;
+  limiters: RateLimiters;
+}
+
+// `..` or `.` segments (also percent-encoded) could walk a public prefix into a protected one upstream.
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$|\?)/i;
+
+const rejectDotSegments: RequestHandler = (req, _res, next) => {
+  if (DOT_SEGMENT.test(req.path)) throw new ValidationError('Invalid path');
+  next();
+};
+
+/**
+ * The public `/v1` API: each area is proxied to its service's `/api/<area>`. Posts, media and search need a
+ * verified access token (the user id is forwarded as x-user-id); auth and the local media files are public.
+ */
+export function v1Routes(deps: V1Deps): Router {
+  const { config, limiters } = deps;
+  const proxy = (route: UpstreamRoute): RequestHandler =>
+    upstreamProxy(route, { log: deps.log, metrics: deps.metrics, timeoutMs: config.PROXY_TIMEOUT_MS });
+  const authenticated = [requireAuth(config), limiters.perUser];
+  const media = proxy({ name: 'media-service', target: config.MEDIA_SERVICE_URL, from: '/v1/media', to: '/api/media' });
+
+  const router = Router();
+  router.use('/v1', rejectDotSegments, stripInternalHeaders());
+
+  // The only bodies the gateway parses: the strict limiter keys on the email. fixRequestBody re-sends them.
+  router.post(
+    ['/v1/auth/login', '/v1/auth/register'],
+    jsonBody(config.JSON_BODY_LIMIT),
+    limiters.credentials,
+  );
+  router.use(
+    '/v1/auth',
+    proxy({ name: 'identity-service', target: config.IDENTITY_SERVICE_URL, from: '/v1/auth', to: '/api/auth' }),
+  );
+  router.use('/v1/media/files', media);
+  router.use('/v1/media', ...authenticated, media);
+  router.use(
+    '/v1/posts',
+    ...authenticated,
+    proxy({ name: 'post-service', target: config.POST_SERVICE_URL, from: '/v1/posts', to: '/api/posts' }),
+  );
+  router.use(
+    '/v1/search',
+    ...authenticated,
+    proxy({ name: 'search-service', target: config.SEARCH_SERVICE_URL, from: '/v1/search', to: '/api/search' }),
+  );
+  return router;
+}

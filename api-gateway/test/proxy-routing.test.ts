@@ -1,0 +1,125 @@
+import request from 'supertest';
+import { createTestUser } from '@social/testkit/helpers';
+import { buildGateway, type TestGateway } from './support/gateway';
+import { startUpstreamStub, type UpstreamStub } from './support/upstream-stub';
+
+let stub: UpstreamStub;
+let gw: TestGateway;
+const alice = createTestUser();
+
+beforeAll(async () => {
+  stub = await startUpstreamStub();
+  gw = buildGateway({ upstream: stub.url });
+});
+afterAll(async () => {
+  await gw.close();
+  await stub.close();
+});
+
+describe('path rewriting /v1/<area> → /api/<area>', () => {
+  test.each([
+    ['/v1/auth/refresh-token', '/api/auth/refresh-token', {}],
+    ['/v1/posts/all-posts?page=2&limit=5', '/api/posts/all-posts', { page: '2', limit: '5' }],
+    ['/v1/posts/64b7f0c2a1b2c3d4e5f60718', '/api/posts/64b7f0c2a1b2c3d4e5f60718', {}],
+    ['/v1/media?page=1', '/api/media', { page: '1' }],
+    ['/v1/media/files/abc.png', '/api/media/files/abc.png', {}],
+    ['/v1/search/posts?query=running%20shoes', '/api/search/posts', { query: 'running shoes' }],
+  ])('when GET %s, then the upstream gets %s with the query', async (url, path, query) => {
+    // Act
+    const res = await request(gw.app).get(url).set(alice.auth);
+    // Assert
+    expect(res.status).toBe(200);
+    expect(res.body.echo).toMatchObject({ method: 'GET', path, query });
+  });
+
+  test('when the prefix is the whole path, then it maps to the bare service prefix', async () => {
+    const res = await request(gw.app).get('/v1/media').set(alice.auth);
+    expect(res.body.echo.path).toMatch(/^\/api\/media\/?$/);
+  });
+
+  test('when a body is posted to a proxied route, then method, content type and bytes pass unchanged', async () => {
+    // Arrange
+    const body = JSON.stringify({ content: 'hello   world', mediaIds: [] });
+    // Act
+    const res = await request(gw.app)
+      .post('/v1/posts/create-post')
+      .set(alice.auth)
+      .set('Content-Type', 'application/json')
+      .send(body);
+    // Assert
+    expect(res.status).toBe(200);
+    expect(res.body.echo).toMatchObject({ method: 'POST', bodyBytes: Buffer.byteLength(body), body });
+    expect(res.body.echo.headers['content-type']).toBe('application/json');
+  });
+
+  test('when the path has dot segments, then 400 and nothing is proxied', async () => {
+    const before = stub.received.length;
+    const res = await request(gw.app).get('/v1/media/files/../upload').set(alice.auth);
+    const res2 = await request(gw.app).get('/v1/media/files/%2e%2e/upload');
+    expect(res.status).toBe(400);
+    expect(res2.status).toBe(400);
+    expect(stub.received.length).toBe(before);
+  });
+});
+
+describe('headers', () => {
+  test('when a client spoofs x-user-id and internal headers, then they never reach the upstream', async () => {
+    // Act
+    const res = await request(gw.app)
+      .get('/v1/posts/all-posts')
+      .set(alice.auth)
+      .set('x-user-id', 'ffffffffffffffffffffffff')
+      .set('X-User-Role', 'admin')
+      .set('x-internal-token', 'secret')
+      .set('x-custom', 'kept');
+    // Assert
+    const headers = res.body.echo.headers;
+    expect(headers['x-user-id']).toBe(alice.id);
+    expect(headers).not.toHaveProperty('x-user-role');
+    expect(headers).not.toHaveProperty('x-internal-token');
+    expect(headers).toMatchObject({ authorization: alice.auth.Authorization, 'x-custom': 'kept' });
+  });
+
+  test('when a public route gets a spoofed x-user-id, then no x-user-id reaches the upstream', async () => {
+    const res = await request(gw.app).post('/v1/auth/logout').set('x-user-id', alice.id).send({});
+    expect(res.body.echo.headers).not.toHaveProperty('x-user-id');
+  });
+
+  test('when a request is proxied, then x-forwarded-* headers are set and Host is the upstream', async () => {
+    const res = await request(gw.app).get('/v1/search/posts?query=x').set(alice.auth).set('Host', 'api.example');
+    expect(res.body.echo.headers).toMatchObject({
+      'x-forwarded-for': expect.stringMatching(/127\.0\.0\.1/),
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'api.example',
+      host: new URL(stub.url).host,
+    });
+  });
+
+  test('when the client sends a sane x-request-id, then it is forwarded and echoed', async () => {
+    const res = await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('x-request-id', 'req-42');
+    expect(res.headers['x-request-id']).toBe('req-42');
+    expect(res.body.echo.headers['x-request-id']).toBe('req-42');
+  });
+
+  test('when the client sends no (or an unsafe) request id, then a UUID is made, forwarded and echoed', async () => {
+    const res = await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('x-request-id', 'a b\tc');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.body.echo.headers['x-request-id']).toBe(res.headers['x-request-id']);
+  });
+
+  test('when the upstream answers, then its status, headers and body come back', async () => {
+    const res = await request(gw.app).get('/v1/posts/all-posts').set(alice.auth);
+    expect(res.headers['x-upstream']).toBe('stub');
+    expect(res.body).toMatchObject({ success: true });
+  });
+});
+
+describe('unknown routes', () => {
+  test.each(['/nope', '/v1/unknown/thing', '/v2/posts'])('when GET %s, then 404 JSON', async (url) => {
+    const res = await request(gw.app).get(url).set('x-request-id', 'r-404');
+    expect(res).toMatchObject({
+      status: 404,
+      body: { success: false, message: 'Route not found', requestId: 'r-404' },
+    });
+  });
+});
