@@ -61,6 +61,10 @@ export function upstreamProxy(route: UpstreamRoute, options: ProxyOptions): Requ
         proxyReq.once('timeout', () => timedOut.add(req));
         fixRequestBody(proxyReq, req);
       },
+      proxyRes: (proxyRes) => {
+        // The gateway's own security headers stand; an upstream must not advertise its framework.
+        delete proxyRes.headers['x-powered-by'];
+      },
       error: (err, req, res) => {
         const timeout = timedOut.has(req);
         errors.inc({ upstream: route.name, reason: timeout ? 'timeout' : 'unreachable' });

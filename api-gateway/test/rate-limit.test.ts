@@ -1,0 +1,200 @@
+import request from 'supertest';
+import { createRedis } from '@social/common/redis';
+import { createTestUser, silentLogger, waitFor } from '@social/testkit/helpers';
+import { buildGateway, gatewayConfig, type TestGateway } from './support/gateway';
+import { closedPort, startUpstreamStub, type UpstreamStub } from './support/upstream-stub';
+
+let stub: UpstreamStub;
+const gateways: TestGateway[] = [];
+const gateway = (env: Record<string, string>, redisUrl?: string): TestGateway => {
+  const gw = buildGateway({ upstream: stub.url, env: { TRUST_PROXY: '1', ...env }, redisUrl });
+  gateways.push(gw);
+  return gw;
+};
+// Each test is its own client: a distinct IP through X-Forwarded-For (trusted: TRUST_PROXY=1).
+let ipCounter = 0;
+const newIp = (): string => `203.0.113.${++ipCounter}`;
+const ready = (gw: TestGateway): Promise<boolean> =>
+  waitFor(() => gw.redis.status === 'ready', { description: 'limiter redis ready' });
+
+beforeAll(async () => {
+  stub = await startUpstreamStub();
+});
+afterAll(async () => {
+  await Promise.all(gateways.map((gw) => gw.close()));
+  await stub.close();
+});
+
+const expect429 = (res: request.Response, limit: number, windowSeconds: number): void => {
+  expect(res).toMatchObject({
+    status: 429,
+    body: { success: false, message: expect.stringMatching(/too many requests/i), requestId: expect.any(String) },
+  });
+  expect(res.headers['ratelimit-policy']).toBe(`${limit};w=${windowSeconds}`);
+  expect(res.headers.ratelimit).toMatch(new RegExp(`^limit=${limit}, remaining=0, reset=\\d+$`));
+  expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+};
+
+describe('per-IP limit (RATE_LIMIT_IP_MAX)', () => {
+  test('when one IP goes over the limit, then 429 with RateLimit headers, and another IP is still served', async () => {
+    // Arrange
+    const gw = gateway({ RATE_LIMIT_IP_MAX: '3' });
+    await ready(gw);
+    const ip = newIp();
+    for (let i = 0; i < 3; i++) {
+      const ok = await request(gw.app).get('/v1/auth/ping').set('X-Forwarded-For', ip);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.ratelimit).toBe(`limit=3, remaining=${2 - i}, reset=60`);
+    }
+    // Act
+    const limited = await request(gw.app).get('/v1/auth/ping').set('X-Forwarded-For', ip);
+    const otherIp = await request(gw.app).get('/v1/auth/ping').set('X-Forwarded-For', newIp());
+    // Assert
+    expect429(limited, 3, 60);
+    expect(otherIp.status).toBe(200);
+  });
+
+  test('when two gateway instances share Redis, then they share the counter', async () => {
+    // Arrange: same config (same key prefix), separate apps and Redis clients, like two replicas.
+    const config = gatewayConfig({ upstream: stub.url, env: { TRUST_PROXY: '1', RATE_LIMIT_IP_MAX: '3' } });
+    const a = buildGateway({ upstream: stub.url, config });
+    const b = buildGateway({ upstream: stub.url, config });
+    gateways.push(a, b);
+    await Promise.all([ready(a), ready(b)]);
+    const ip = newIp();
+    // Act
+    const statuses = [];
+    for (const gw of [a, b, a, b]) {
+      statuses.push((await request(gw.app).get('/v1/auth/ping').set('X-Forwarded-For', ip)).status);
+    }
+    // Assert
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+});
+
+describe('per-user limit (RATE_LIMIT_USER_MAX)', () => {
+  test('when one user goes over the limit, then 429 for that user only, even from the same IP', async () => {
+    // Arrange
+    const gw = gateway({ RATE_LIMIT_USER_MAX: '2' });
+    await ready(gw);
+    const [alice, bob] = [createTestUser(), createTestUser()];
+    const ip = newIp();
+    await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('X-Forwarded-For', ip).expect(200);
+    await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('X-Forwarded-For', ip).expect(200);
+    // Act
+    const limited = await request(gw.app).get('/v1/search/posts?query=x').set(alice.auth).set('X-Forwarded-For', ip);
+    const otherUser = await request(gw.app).get('/v1/posts/all-posts').set(bob.auth).set('X-Forwarded-For', ip);
+    // Assert
+    expect429(limited, 2, 60);
+    expect(otherUser.status).toBe(200);
+  });
+
+  test('when a user moves to another IP, then the per-user counter follows them', async () => {
+    const gw = gateway({ RATE_LIMIT_USER_MAX: '1' });
+    await ready(gw);
+    const alice = createTestUser();
+    await request(gw.app).get('/v1/media').set(alice.auth).set('X-Forwarded-For', newIp()).expect(200);
+    const res = await request(gw.app).get('/v1/media').set(alice.auth).set('X-Forwarded-For', newIp());
+    expect(res.status).toBe(429);
+  });
+});
+
+describe('login/register limit (AUTH_RATE_LIMIT_MAX, per IP + email)', () => {
+  test('when one IP + email goes over the limit, then 429; the same email in other case counts the same; another email is served', async () => {
+    // Arrange
+    const gw = gateway({ AUTH_RATE_LIMIT_MAX: '2', AUTH_RATE_LIMIT_WINDOW_MS: '900000' });
+    await ready(gw);
+    const ip = newIp();
+    const login = (email: string): request.Test =>
+      request(gw.app).post('/v1/auth/login').set('X-Forwarded-For', ip).send({ email, password: 'wrong-password' });
+    await login('victim@example.com').expect(200);
+    await login('Victim@Example.com ').expect(200);
+    // Act
+    const limited = await login('VICTIM@example.com');
+    const otherEmail = await login('someone@example.com');
+    const registerSameEmail = await request(gw.app)
+      .post('/v1/auth/register')
+      .set('X-Forwarded-For', ip)
+      .send({ username: 'v', email: 'victim@example.com', password: 'x' });
+    // Assert
+    expect429(limited, 2, 900);
+    expect(otherEmail.status).toBe(200);
+    expect(registerSameEmail.status).toBe(429);
+  });
+
+  test('when the same email is tried from another IP, then it has its own budget', async () => {
+    const gw = gateway({ AUTH_RATE_LIMIT_MAX: '1' });
+    await ready(gw);
+    const send = (ip: string): request.Test =>
+      request(gw.app).post('/v1/auth/login').set('X-Forwarded-For', ip).send({ email: 'x@example.com', password: 'p' });
+    await send(newIp()).expect(200);
+    expect((await send(newIp())).status).toBe(200);
+  });
+
+  test('when other auth routes are called, then the strict limiter does not count them', async () => {
+    const gw = gateway({ AUTH_RATE_LIMIT_MAX: '1' });
+    await ready(gw);
+    const ip = newIp();
+    for (let i = 0; i < 3; i++) {
+      await request(gw.app).post('/v1/auth/refresh-token').set('X-Forwarded-For', ip).send({ refreshToken: 't' }).expect(200);
+    }
+  });
+});
+
+describe('Redis not ready at boot (rate-limit-redis caches a failed script load)', () => {
+  test('when the app is built while Redis is still connecting, then limiting works once it connects', async () => {
+    // Arrange: the fail-fast client rejects the store's SCRIPT LOAD while it is still connecting.
+    const gw = gateway({ RATE_LIMIT_IP_MAX: '2' });
+    expect(gw.redis.status).not.toBe('ready');
+    await ready(gw);
+    const ip = newIp();
+    // Act
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await request(gw.app).get('/v1/auth/ping').set('X-Forwarded-For', ip)).status);
+    }
+    // Assert
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+
+  test('when Redis was unreachable and comes back, then limiting resumes', async () => {
+    // Arrange: a client that first fails, then reconnects (ioredis reconnects to the same options on 'ready').
+    const port = (await closedPort()).toString();
+    const redis = createRedis({ url: `redis://127.0.0.1:${port}`, log: silentLogger() });
+    const gw = buildGateway({ upstream: stub.url, redis, env: { TRUST_PROXY: '1', RATE_LIMIT_IP_MAX: '1' } });
+    gateways.push(gw);
+    const ip = newIp();
+    await request(gw.app).get('/v1/auth/ping').set('X-Forwarded-For', ip).expect(200);
+    await request(gw.app).get('/v1/auth/ping').set('X-Forwarded-For', ip).expect(200); // failing open
+    // Act: point the client at the real Redis, as if it had come back.
+    redis.options.port = 6379;
+    await ready(gw);
+    const statuses = [];
+    for (let i = 0; i < 2; i++) {
+      statuses.push((await request(gw.app).get('/v1/auth/ping').set('X-Forwarded-For', ip)).status);
+    }
+    // Assert
+    expect(statuses).toEqual([200, 429]);
+  });
+});
+
+describe('Redis down: fail open', () => {
+  test('when the limiter Redis is unreachable, then requests are still served, logged and counted in /metrics', async () => {
+    // Arrange
+    const gw = gateway({ RATE_LIMIT_IP_MAX: '1', RATE_LIMIT_USER_MAX: '1' }, `redis://127.0.0.1:${await closedPort()}`);
+    const alice = createTestUser();
+    const ip = newIp();
+    // Act
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('X-Forwarded-For', ip)).status);
+    }
+    const metrics = await request(gw.app).get('/metrics');
+    // Assert
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(metrics.text).toMatch(/gateway_rate_limit_store_errors_total\{[^}]*limiter="ip"[^}]*\} 3/);
+    expect(metrics.text).toMatch(/gateway_rate_limit_store_errors_total\{[^}]*limiter="user"[^}]*\} 3/);
+    expect(gw.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: 'rate limiter degraded' }));
+  });
+});
+
