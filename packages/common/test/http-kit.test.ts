@@ -73,6 +73,15 @@ describe('http kit', () => {
     ]);
   });
 
+  test('when the body carries a __proto__ key, then 400 (joi alone would let it through)', async () => {
+    const res = await request(app)
+      .post('/echo')
+      .set('content-type', 'application/json')
+      .send('{"name":"ok","__proto__":{"isAdmin":true}}');
+    expect(res).toMatchObject({ status: 400, body: { success: false } });
+    expect(res.body.details).toEqual([{ path: 'body.__proto__', reason: '__proto__ is not allowed' }]);
+  });
+
   test('when the query is valid, then converted values reach the route', async () => {
     const res = await request(app).get('/items?limit=20');
     expect(res.body).toEqual({ success: true, query: { limit: 20 } });

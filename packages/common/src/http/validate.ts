@@ -15,6 +15,20 @@ const joiOptions: Joi.ValidationOptions = {
 };
 
 /**
+ * Path of the first own `__proto__` key (JSON.parse keeps it as a plain own property, and joi skips it when it
+ * looks for unknown keys), so a prototype-pollution attempt is refused instead of being passed on.
+ */
+function protoKeyPath(value: unknown, path: string[] = [], depth = 0): string[] | undefined {
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  if (Object.prototype.hasOwnProperty.call(value, '__proto__')) return [...path, '__proto__'];
+  for (const [key, child] of Object.entries(value)) {
+    const found = protoKeyPath(child, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
  * Validates params, query and body in one pass and reports every problem at once. The validated (converted)
  * values replace `req.body`, and land in `res.locals.query` / `res.locals.params`, because Express 5 makes
  * `req.query` read-only.
@@ -38,6 +52,9 @@ export function validate(schemas: RequestSchemas): RequestHandler {
     const params = check('params', req.params);
     const query = check('query', req.query);
     const body = check('body', req.body);
+    const protoPath = schemas.body ? protoKeyPath(req.body) : undefined;
+    if (protoPath)
+      details.push({ path: ['body', ...protoPath].join('.'), reason: '__proto__ is not allowed' });
     if (details.length > 0) throw new ValidationError('Validation failed', details);
     res.locals.params = params;
     res.locals.query = query;
