@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createEventBus, type EventBus } from '@social/common/events';
+import { createEventBus, deadLetterExchangeName, type EventBus } from '@social/common/events';
 import type { Logger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
 import { connectMongo, type Connection } from '@social/common/mongo';
@@ -151,6 +151,7 @@ export async function stopInfra(infra: PostTestInfra): Promise<void> {
   const conn = await amqp.connect(RABBITMQ_URL);
   const ch = await conn.createChannel();
   await ch.deleteExchange(infra.exchange);
+  await ch.deleteExchange(deadLetterExchangeName(infra.exchange));
   await conn.close();
   await infra.mongo.stop();
 }
