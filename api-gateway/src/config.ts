@@ -44,7 +44,9 @@ export const gatewayConfigSchema = Joi.object({
   ...redisConfigKeys,
   ...jwtConfigKeys,
   // The gateway parses JSON only for the login/register rate-limit key; everything else streams through.
-  JSON_BODY_LIMIT: Joi.string().default('16kb').description('largest login/register JSON body the gateway parses'),
+  JSON_BODY_LIMIT: Joi.string()
+    .default('16kb')
+    .description('largest login/register JSON body the gateway parses'),
   PORT: Joi.number().port().default(3000),
   IDENTITY_SERVICE_URL: upstreamUrl(3001).description('identity-service base URL (/v1/auth)'),
   POST_SERVICE_URL: upstreamUrl(3002).description('post-service base URL (/v1/posts)'),
@@ -57,7 +59,11 @@ export const gatewayConfigSchema = Joi.object({
     .description('an upstream silent for this long gets a 504'),
   CORS_ORIGINS: originList.description('comma-separated browser origins allowed by CORS; none by default'),
   TRUST_PROXY: trustProxy.description('Express trust proxy: false, true, a hop count or trusted subnets'),
-  RATE_LIMIT_WINDOW_MS: Joi.number().integer().min(1).default(60_000).description('per-IP and per-user window'),
+  RATE_LIMIT_WINDOW_MS: Joi.number()
+    .integer()
+    .min(1)
+    .default(60_000)
+    .description('per-IP and per-user window'),
   RATE_LIMIT_IP_MAX: Joi.number().integer().min(1).default(600).description('requests per IP per window'),
   RATE_LIMIT_USER_MAX: Joi.number()
     .integer()

@@ -8,12 +8,18 @@ import { loadGatewayConfig } from './config';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
-  const log = createLogger({ service: 'api-gateway', level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });
+  const log = createLogger({
+    service: 'api-gateway',
+    level: config.LOG_LEVEL,
+    json: config.NODE_ENV === 'production',
+  });
   // No key prefix on the client: the limiter stores put REDIS_KEY_PREFIX into their own keys.
   const redis = createRedis({ url: config.REDIS_URL, log, name: 'api-gateway' });
   const metrics = createMetrics('api-gateway');
   const server = http.createServer(createApp({ config, log, metrics, redis }));
-  onShutdown(log, [() => closeServer(server), () => closeRedis(redis)], { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+  onShutdown(log, [() => closeServer(server), () => closeRedis(redis)], {
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
   const port = await listen(server, config.PORT);
   log.info('api-gateway listening', { port });
 }

@@ -41,16 +41,19 @@ const algNone = (): string =>
     exp: Math.floor(Date.now() / 1000) + 60,
   })}.`;
 
-describe.each(['/v1/posts/all-posts', '/v1/media', '/v1/search/posts?query=x'])('protected route %s', (url) => {
-  test('when no Authorization header is sent, then 401 with a bare Bearer challenge', async () => {
-    const res = await request(gw.app).get(url).set('x-request-id', 'no-token');
-    expect(res).toMatchObject({
-      status: 401,
-      headers: { 'www-authenticate': 'Bearer' },
-      body: { success: false, message: 'Authentication required', requestId: 'no-token' },
+describe.each(['/v1/posts/all-posts', '/v1/media', '/v1/search/posts?query=x'])(
+  'protected route %s',
+  (url) => {
+    test('when no Authorization header is sent, then 401 with a bare Bearer challenge', async () => {
+      const res = await request(gw.app).get(url).set('x-request-id', 'no-token');
+      expect(res).toMatchObject({
+        status: 401,
+        headers: { 'www-authenticate': 'Bearer' },
+        body: { success: false, message: 'Authentication required', requestId: 'no-token' },
+      });
     });
-  });
-});
+  },
+);
 
 describe('invalid access tokens', () => {
   test.each([
@@ -63,24 +66,29 @@ describe('invalid access tokens', () => {
     ['wrong issuer', `Bearer ${sign(claims, { issuer: 'someone-else' })}`],
     ['wrong audience', `Bearer ${sign(claims, { audience: 'other-api' })}`],
     ['HS512 instead of the pinned HS256', `Bearer ${sign(claims, { algorithm: 'HS512' })}`],
-  ])('when the token is %s, then 401 invalid_token and the upstream is never called', async (_case, header) => {
-    // Arrange
-    const before = stub.received.length;
-    // Act
-    const res = await request(gw.app).get('/v1/posts/all-posts').set('Authorization', header);
-    // Assert
-    expect(res).toMatchObject({
-      status: 401,
-      headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
-      body: { success: false, message: expect.any(String), requestId: expect.any(String) },
-    });
-    expect(stub.received.length).toBe(before);
-  });
+  ])(
+    'when the token is %s, then 401 invalid_token and the upstream is never called',
+    async (_case, header) => {
+      // Arrange
+      const before = stub.received.length;
+      // Act
+      const res = await request(gw.app).get('/v1/posts/all-posts').set('Authorization', header);
+      // Assert
+      expect(res).toMatchObject({
+        status: 401,
+        headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+        body: { success: false, message: expect.any(String), requestId: expect.any(String) },
+      });
+      expect(stub.received.length).toBe(before);
+    },
+  );
 
   test('when many bad tokens arrive, then every answer is 401, never 429 or 500', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
-      statuses.push((await request(gw.app).get('/v1/posts/x').set('Authorization', `Bearer ${tampered()}`)).status);
+      statuses.push(
+        (await request(gw.app).get('/v1/posts/x').set('Authorization', `Bearer ${tampered()}`)).status,
+      );
     }
     expect(new Set(statuses)).toEqual(new Set([401]));
   });
@@ -89,7 +97,10 @@ describe('invalid access tokens', () => {
     const bob = createTestUser();
     const res = await request(gw.app).get('/v1/posts/all-posts').set(bob.auth);
     expect(res.status).toBe(200);
-    expect(res.body.echo.headers).toMatchObject({ 'x-user-id': bob.id, authorization: bob.auth.Authorization });
+    expect(res.body.echo.headers).toMatchObject({
+      'x-user-id': bob.id,
+      authorization: bob.auth.Authorization,
+    });
   });
 });
 

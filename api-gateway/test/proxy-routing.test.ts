@@ -86,7 +86,10 @@ describe('headers', () => {
   });
 
   test('when a request is proxied, then x-forwarded-* headers are set and Host is the upstream', async () => {
-    const res = await request(gw.app).get('/v1/search/posts?query=x').set(alice.auth).set('Host', 'api.example');
+    const res = await request(gw.app)
+      .get('/v1/search/posts?query=x')
+      .set(alice.auth)
+      .set('Host', 'api.example');
     expect(res.body.echo.headers).toMatchObject({
       'x-forwarded-for': expect.stringMatching(/127\.0\.0\.1/),
       'x-forwarded-proto': 'http',
@@ -96,13 +99,19 @@ describe('headers', () => {
   });
 
   test('when the client sends a sane x-request-id, then it is forwarded and echoed', async () => {
-    const res = await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('x-request-id', 'req-42');
+    const res = await request(gw.app)
+      .get('/v1/posts/all-posts')
+      .set(alice.auth)
+      .set('x-request-id', 'req-42');
     expect(res.headers['x-request-id']).toBe('req-42');
     expect(res.body.echo.headers['x-request-id']).toBe('req-42');
   });
 
   test('when the client sends no (or an unsafe) request id, then a UUID is made, forwarded and echoed', async () => {
-    const res = await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('x-request-id', 'a b\tc');
+    const res = await request(gw.app)
+      .get('/v1/posts/all-posts')
+      .set(alice.auth)
+      .set('x-request-id', 'a b\tc');
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.body.echo.headers['x-request-id']).toBe(res.headers['x-request-id']);
   });

@@ -28,7 +28,11 @@ afterAll(async () => {
 const expect429 = (res: request.Response, limit: number, windowSeconds: number): void => {
   expect(res).toMatchObject({
     status: 429,
-    body: { success: false, message: expect.stringMatching(/too many requests/i), requestId: expect.any(String) },
+    body: {
+      success: false,
+      message: expect.stringMatching(/too many requests/i),
+      requestId: expect.any(String),
+    },
   });
   expect(res.headers['ratelimit-policy']).toBe(`${limit};w=${windowSeconds}`);
   expect(res.headers.ratelimit).toMatch(new RegExp(`^limit=${limit}, remaining=0, reset=\\d+$`));
@@ -82,8 +86,14 @@ describe('per-user limit (RATE_LIMIT_USER_MAX)', () => {
     await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('X-Forwarded-For', ip).expect(200);
     await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('X-Forwarded-For', ip).expect(200);
     // Act
-    const limited = await request(gw.app).get('/v1/search/posts?query=x').set(alice.auth).set('X-Forwarded-For', ip);
-    const otherUser = await request(gw.app).get('/v1/posts/all-posts').set(bob.auth).set('X-Forwarded-For', ip);
+    const limited = await request(gw.app)
+      .get('/v1/search/posts?query=x')
+      .set(alice.auth)
+      .set('X-Forwarded-For', ip);
+    const otherUser = await request(gw.app)
+      .get('/v1/posts/all-posts')
+      .set(bob.auth)
+      .set('X-Forwarded-For', ip);
     // Assert
     expect429(limited, 2, 60);
     expect(otherUser.status).toBe(200);
@@ -106,7 +116,10 @@ describe('login/register limit (AUTH_RATE_LIMIT_MAX, per IP + email)', () => {
     await ready(gw);
     const ip = newIp();
     const login = (email: string): request.Test =>
-      request(gw.app).post('/v1/auth/login').set('X-Forwarded-For', ip).send({ email, password: 'wrong-password' });
+      request(gw.app)
+        .post('/v1/auth/login')
+        .set('X-Forwarded-For', ip)
+        .send({ email, password: 'wrong-password' });
     await login('victim@example.com').expect(200);
     await login('Victim@Example.com ').expect(200);
     // Act
@@ -126,7 +139,10 @@ describe('login/register limit (AUTH_RATE_LIMIT_MAX, per IP + email)', () => {
     const gw = gateway({ AUTH_RATE_LIMIT_MAX: '1' });
     await ready(gw);
     const send = (ip: string): request.Test =>
-      request(gw.app).post('/v1/auth/login').set('X-Forwarded-For', ip).send({ email: 'x@example.com', password: 'p' });
+      request(gw.app)
+        .post('/v1/auth/login')
+        .set('X-Forwarded-For', ip)
+        .send({ email: 'x@example.com', password: 'p' });
     await send(newIp()).expect(200);
     expect((await send(newIp())).status).toBe(200);
   });
@@ -136,7 +152,11 @@ describe('login/register limit (AUTH_RATE_LIMIT_MAX, per IP + email)', () => {
     await ready(gw);
     const ip = newIp();
     for (let i = 0; i < 3; i++) {
-      await request(gw.app).post('/v1/auth/refresh-token').set('X-Forwarded-For', ip).send({ refreshToken: 't' }).expect(200);
+      await request(gw.app)
+        .post('/v1/auth/refresh-token')
+        .set('X-Forwarded-For', ip)
+        .send({ refreshToken: 't' })
+        .expect(200);
     }
   });
 });
@@ -181,20 +201,26 @@ describe('Redis not ready at boot (rate-limit-redis caches a failed script load)
 describe('Redis down: fail open', () => {
   test('when the limiter Redis is unreachable, then requests are still served, logged and counted in /metrics', async () => {
     // Arrange
-    const gw = gateway({ RATE_LIMIT_IP_MAX: '1', RATE_LIMIT_USER_MAX: '1' }, `redis://127.0.0.1:${await closedPort()}`);
+    const gw = gateway(
+      { RATE_LIMIT_IP_MAX: '1', RATE_LIMIT_USER_MAX: '1' },
+      `redis://127.0.0.1:${await closedPort()}`,
+    );
     const alice = createTestUser();
     const ip = newIp();
     // Act
     const statuses = [];
     for (let i = 0; i < 3; i++) {
-      statuses.push((await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('X-Forwarded-For', ip)).status);
+      statuses.push(
+        (await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('X-Forwarded-For', ip)).status,
+      );
     }
     const metrics = await request(gw.app).get('/metrics');
     // Assert
     expect(statuses).toEqual([200, 200, 200]);
     expect(metrics.text).toMatch(/gateway_rate_limit_store_errors_total\{[^}]*limiter="ip"[^}]*\} 3/);
     expect(metrics.text).toMatch(/gateway_rate_limit_store_errors_total\{[^}]*limiter="user"[^}]*\} 3/);
-    expect(gw.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: 'rate limiter degraded' }));
+    expect(gw.logs).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'rate limiter degraded' }),
+    );
   });
 });
-

@@ -38,7 +38,9 @@ const readJson = (res: http.IncomingMessage): Promise<{ status: number; body: { 
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+    res.on('end', () =>
+      resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) }),
+    );
     res.on('error', reject);
   });
 
@@ -70,13 +72,19 @@ describe('POST /v1/media/upload (10 MiB multipart)', () => {
     req.write(file.subarray(0, 2 * MiB));
     await waitFor(() => stub.bytesInFlight() >= MiB, {
       timeoutMs: 5_000,
-      description: 'upstream receiving the upload while the client is still sending (a buffering gateway never would)',
+      description:
+        'upstream receiving the upload while the client is still sending (a buffering gateway never would)',
     });
     req.end(Buffer.concat([file.subarray(2 * MiB), tail]));
     const { status, body } = await readJson(await response);
     // Assert
     expect(status).toBe(200);
-    expect(body.echo).toMatchObject({ method: 'POST', path: '/api/media/upload', bodyBytes: total, bodySha256: sha256 });
+    expect(body.echo).toMatchObject({
+      method: 'POST',
+      path: '/api/media/upload',
+      bodyBytes: total,
+      bodySha256: sha256,
+    });
     expect(body.echo.headers).toMatchObject({
       'content-length': String(total),
       'content-type': `multipart/form-data; boundary=${boundary}`,
@@ -109,13 +117,18 @@ describe('POST /v1/auth/login and /register (the only bodies the gateway parses)
 
   test('when the login JSON is malformed, then 400 from the gateway and nothing is proxied', async () => {
     const before = stub.received.length;
-    const res = await request(gw.app).post('/v1/auth/login').set('Content-Type', 'application/json').send('{"email":');
+    const res = await request(gw.app)
+      .post('/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"email":');
     expect(res).toMatchObject({ status: 400, body: { success: false, message: 'Malformed JSON body' } });
     expect(stub.received.length).toBe(before);
   });
 
   test('when the login JSON is over JSON_BODY_LIMIT, then 413', async () => {
-    const res = await request(gw.app).post('/v1/auth/login').send({ email: 'a@b.c', password: 'x'.repeat(2048) });
+    const res = await request(gw.app)
+      .post('/v1/auth/login')
+      .send({ email: 'a@b.c', password: 'x'.repeat(2048) });
     expect(res).toMatchObject({ status: 413, body: { success: false, requestId: expect.any(String) } });
   });
 

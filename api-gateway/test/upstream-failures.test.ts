@@ -32,7 +32,10 @@ describe('upstream failures', () => {
   });
 
   test('when the upstream refuses the connection, then 502 JSON with the request id', async () => {
-    const res = await request(down.app).get('/v1/search/posts?query=x').set(alice.auth).set('x-request-id', 'down-1');
+    const res = await request(down.app)
+      .get('/v1/search/posts?query=x')
+      .set(alice.auth)
+      .set('x-request-id', 'down-1');
     expect(res).toMatchObject({
       status: 502,
       body: { success: false, message: 'search-service is unavailable', requestId: 'down-1' },
@@ -50,7 +53,9 @@ describe('upstream failures', () => {
     // Act
     const metrics = await request(down.app).get('/metrics');
     // Assert
-    expect(metrics.text).toMatch(/gateway_upstream_errors_total\{[^}]*upstream="media-service"[^}]*reason="unreachable"[^}]*\} 1/);
+    expect(metrics.text).toMatch(
+      /gateway_upstream_errors_total\{[^}]*upstream="media-service"[^}]*reason="unreachable"[^}]*\} 1/,
+    );
     expect(down.logs).toContainEqual(
       expect.objectContaining({ level: 'warn', message: 'upstream unreachable', upstream: 'media-service' }),
     );

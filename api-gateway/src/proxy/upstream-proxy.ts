@@ -22,8 +22,7 @@ export interface ProxyOptions {
 
 const upstreamErrors = (metrics: Metrics): Counter<'upstream' | 'reason'> =>
   (metrics.registry.getSingleMetric('gateway_upstream_errors_total') as
-    | Counter<'upstream' | 'reason'>
-    | undefined) ??
+    Counter<'upstream' | 'reason'> | undefined) ??
   new Counter({
     name: 'gateway_upstream_errors_total',
     help: 'Proxied requests that got no upstream answer, by upstream and reason (timeout, unreachable)',

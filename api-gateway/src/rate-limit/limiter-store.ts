@@ -22,7 +22,8 @@ export class ResilientRedisStore implements Store {
     // `call()` answers `unknown`; Redis replies are exactly what rate-limit-redis expects.
     this.inner = new RedisStore({
       prefix,
-      sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
+      sendCommand: (command: string, ...args: string[]) =>
+        redis.call(command, ...args) as Promise<RedisReply>,
     });
     this.prefix = prefix;
     redis.on('ready', () => this.reloadScripts());

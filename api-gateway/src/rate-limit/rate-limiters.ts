@@ -36,7 +36,8 @@ const emailOf = (body: unknown): string => {
 };
 
 const storeFailures = (metrics: Metrics): Counter<'limiter'> =>
-  (metrics.registry.getSingleMetric('gateway_rate_limit_store_errors_total') as Counter<'limiter'> | undefined) ??
+  (metrics.registry.getSingleMetric('gateway_rate_limit_store_errors_total') as
+    Counter<'limiter'> | undefined) ??
   new Counter({
     name: 'gateway_rate_limit_store_errors_total',
     help: 'Rate-limit store (Redis) calls that failed; the request was let through unlimited',

@@ -37,8 +37,11 @@ const initializer = `window.onload = function () {
 };
 `;
 
+// Duck-typed: fs errors may come from another realm (jest's VM), where `instanceof Error` is false.
 const isMissingFile = (err: unknown): boolean =>
-  err instanceof Error && ['ENOENT', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+  typeof err === 'object' &&
+  err !== null &&
+  ['ENOENT', 'EISDIR'].includes(String((err as { code?: unknown }).code));
 
 /** `/docs`: Swagger UI for the OpenAPI file at `openApiPath`, read per request (a missing file is a 404). */
 export function docsRoutes(openApiPath: string): Router {

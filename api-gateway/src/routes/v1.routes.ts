@@ -42,7 +42,12 @@ export function v1Routes(deps: V1Deps): Router {
   const proxy = (route: UpstreamRoute): RequestHandler =>
     upstreamProxy(route, { log: deps.log, metrics: deps.metrics, timeoutMs: config.PROXY_TIMEOUT_MS });
   const authenticated = [requireAuth(config), limiters.perUser];
-  const media = proxy({ name: 'media-service', target: config.MEDIA_SERVICE_URL, from: '/v1/media', to: '/api/media' });
+  const media = proxy({
+    name: 'media-service',
+    target: config.MEDIA_SERVICE_URL,
+    from: '/v1/media',
+    to: '/api/media',
+  });
 
   const router = Router();
   router.use('/v1', rejectDotSegments, stripInternalHeaders());
@@ -55,7 +60,12 @@ export function v1Routes(deps: V1Deps): Router {
   );
   router.use(
     '/v1/auth',
-    proxy({ name: 'identity-service', target: config.IDENTITY_SERVICE_URL, from: '/v1/auth', to: '/api/auth' }),
+    proxy({
+      name: 'identity-service',
+      target: config.IDENTITY_SERVICE_URL,
+      from: '/v1/auth',
+      to: '/api/auth',
+    }),
   );
   router.use('/v1/media/files', media);
   router.use('/v1/media', ...authenticated, media);
@@ -67,7 +77,12 @@ export function v1Routes(deps: V1Deps): Router {
   router.use(
     '/v1/search',
     ...authenticated,
-    proxy({ name: 'search-service', target: config.SEARCH_SERVICE_URL, from: '/v1/search', to: '/api/search' }),
+    proxy({
+      name: 'search-service',
+      target: config.SEARCH_SERVICE_URL,
+      from: '/v1/search',
+      to: '/api/search',
+    }),
   );
   return router;
 }
