@@ -1,7 +1,9 @@
 import request from 'supertest';
-import { EventTypes } from '@social/common/events';
+import { EventTypes, newIntegrationEvent } from '@social/common/events';
+import { Registry } from '@social/common/metrics';
 import { captureLogger, createTestUser, probeQueue, waitFor, type QueueProbe } from '@social/testkit/helpers';
-import { buildPostInput } from './support/post-data';
+import { createOutboxRelay } from '../src/events/outbox-relay';
+import { buildPostInput, newObjectId } from './support/post-data';
 import {
   CLOSED_RABBITMQ_URL,
   RABBITMQ_URL,
@@ -154,5 +156,46 @@ describe('outbox relay passes', () => {
       .slice(before)
       .map((m) => (m.body as { data: { postId: string } }).data.postId);
     expect(published.sort()).toEqual([...ids, marker.body.post.id].sort());
+  });
+  test('when a stored event breaks the contract, then it is parked and the events behind it still go out', async () => {
+    const captured = captureLogger('post-service');
+    const relay = createOutboxRelay({
+      posts: env.posts,
+      bus: env.bus,
+      log: captured.log,
+      registry: new Registry(),
+      intervalMs: 1000,
+      batchSize: 10,
+    });
+    const poison = newIntegrationEvent(EventTypes.PostCreated, {
+      postId: newObjectId(),
+      userId: 'not-an-object-id',
+      content: 'x',
+      mediaIds: [],
+      createdAt: new Date().toISOString(),
+    });
+    const stuck = await env.posts.create({
+      userId: 'not-an-object-id',
+      content: 'x',
+      pendingEvents: [poison],
+    });
+    const good = await request(env.app).post('/api/posts/create-post').set(alice.auth).send(buildPostInput());
+
+    await relay.runOnce();
+
+    await waitFor(() =>
+      probe.received.some(
+        (m) =>
+          (m.body as { id: string }).id !== poison.id &&
+          (m.body as { data: { postId: string } }).data.postId === good.body.post.id,
+      ),
+    );
+    expect(await relay.backlog()).toBe(0);
+    const parked = await env.posts.findById(stuck._id).lean();
+    expect(parked?.failedEvents).toEqual([
+      expect.objectContaining({ id: poison.id, reason: expect.stringContaining('userId') }),
+    ]);
+    expect(captured.lines).toContainEqual(expect.objectContaining({ level: 'error', eventId: poison.id }));
+    expect(probe.received.map((m) => (m.body as { id: string }).id)).not.toContain(poison.id);
   });
 });

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { EventTypes } from '@social/common/events';
-import { createTestUser, probeQueue, waitFor, type QueueProbe } from '@social/testkit/helpers';
+import { captureLogger, createTestUser, probeQueue, waitFor, type QueueProbe } from '@social/testkit/helpers';
 import { buildPostInput, newObjectId } from './support/post-data';
 import {
   RABBITMQ_URL,
@@ -15,10 +15,11 @@ let infra: PostTestInfra;
 let env: PostTestEnv;
 let probe: QueueProbe;
 const alice = createTestUser();
+const captured = captureLogger('post-service');
 
 beforeAll(async () => {
   infra = await startInfra();
-  env = await startPostApp(infra);
+  env = await startPostApp(infra, { log: captured.log });
   probe = await probeQueue(RABBITMQ_URL, infra.exchange, [EventTypes.PostCreated, EventTypes.PostDeleted]);
 });
 afterAll(async () => {
@@ -159,5 +160,44 @@ describe('post.deleted', () => {
       description: 'marker post.created',
     });
     expect(messagesFor(postId).map((m) => m.routingKey)).toEqual(['post.created']);
+  });
+});
+
+describe('observability', () => {
+  test('when a post is created and deleted, then both are logged with the request id and the author', async () => {
+    const created = await request(env.app)
+      .post('/api/posts/create-post')
+      .set(alice.auth)
+      .set('x-request-id', 'req-log-1')
+      .send(buildPostInput());
+    const postId = created.body.post.id as string;
+
+    await request(env.app)
+      .delete(`/api/posts/${postId}`)
+      .set(alice.auth)
+      .set('x-request-id', 'req-log-2')
+      .expect(200);
+
+    expect(captured.lines).toContainEqual(
+      expect.objectContaining({ message: 'post created', postId, requestId: 'req-log-1', userId: alice.id }),
+    );
+    expect(captured.lines).toContainEqual(
+      expect.objectContaining({ message: 'post deleted', postId, requestId: 'req-log-2', userId: alice.id }),
+    );
+  });
+
+  test('when events were confirmed, then /metrics counts them and shows an empty outbox', async () => {
+    const created = await request(env.app)
+      .post('/api/posts/create-post')
+      .set(alice.auth)
+      .send(buildPostInput());
+    await waitFor(() => messagesFor(created.body.post.id).length === 1, { description: 'post.created' });
+    await waitFor(async () => (await env.relay.backlog()) === 0, { description: 'empty outbox' });
+
+    const res = await request(env.app).get('/metrics');
+
+    expect(res.text).toMatch(/events_published_total\{type="post.created"[^}]*\} [1-9]/);
+    expect(res.text).toMatch(/outbox_events_relayed_total\{type="post.created"[^}]*\} [1-9]/);
+    expect(res.text).toMatch(/^outbox_backlog\{[^}]*\} 0$/m);
   });
 });

@@ -1,3 +1,4 @@
+import type { Logger } from '@social/common/logger';
 import type { PostCache } from '../cache/post-cache';
 import type { Outbox } from '../events/outbox-relay';
 import { insertPostWithEvent, toPostDto, type PostDto, type PostModel } from '../models/post.model';
@@ -6,6 +7,7 @@ export interface CreatePostDeps {
   posts: PostModel;
   cache: PostCache;
   outbox: Outbox;
+  log: Logger;
 }
 
 export async function createPost(
@@ -15,5 +17,6 @@ export async function createPost(
   const post = await insertPostWithEvent(deps.posts, cmd); // post + pending post.created, one write
   await deps.cache.postCreated(); // fail-soft inside the cache module
   deps.outbox.kick(); // publish now; the interval catches the rest
+  deps.log.info('post created', { postId: post._id.toHexString(), mediaCount: post.mediaIds.length });
   return toPostDto(post);
 }

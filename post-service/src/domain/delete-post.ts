@@ -1,4 +1,5 @@
 import { NotFoundError } from '@social/common/http';
+import type { Logger } from '@social/common/logger';
 import type { PostCache } from '../cache/post-cache';
 import type { Outbox } from '../events/outbox-relay';
 import { markDeletedWithEvent, type PostModel } from '../models/post.model';
@@ -7,6 +8,7 @@ export interface DeletePostDeps {
   posts: PostModel;
   cache: PostCache;
   outbox: Outbox;
+  log: Logger;
 }
 
 export async function deletePost(
@@ -18,4 +20,5 @@ export async function deletePost(
   if (!post) throw new NotFoundError('Post not found'); // not the author: same answer, no existence leak
   await deps.cache.postDeleted(cmd.postId); // fail-soft inside the cache module
   deps.outbox.kick();
+  deps.log.info('post deleted', { postId: cmd.postId, mediaCount: post.mediaIds.length });
 }

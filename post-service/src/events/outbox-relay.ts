@@ -1,10 +1,12 @@
-import type { EventBus } from '@social/common/events';
+import { eventSchemas, isEventType, type EventBus } from '@social/common/events';
 import type { Logger } from '@social/common/logger';
 import { Counter, Gauge, type Registry } from '@social/common/metrics';
 import {
   countPendingEvents,
   findPostsWithPendingEvents,
+  parkInvalidEvent,
   removeConfirmedEvent,
+  type PendingEvent,
   type PostModel,
 } from '../models/post.model';
 
@@ -21,6 +23,14 @@ export interface OutboxRelay extends Outbox {
   runOnce(): Promise<void>;
   /** Events stored but not yet confirmed by the broker. */
   backlog(): Promise<number>;
+}
+
+/** Why the broker contract rejects this event, or undefined when it is publishable. */
+function contractViolation(event: PendingEvent): string | undefined {
+  if (!isEventType(event.type)) return `unknown event type "${event.type}"`;
+  const { id, type, occurredAt, data } = event;
+  const { error } = eventSchemas[event.type].validate({ id, type, occurredAt, data }, { convert: false });
+  return error?.message;
 }
 
 export interface OutboxRelayOptions {
@@ -41,7 +51,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const { posts, bus, log } = opts;
   const failures = new Counter({
     name: 'outbox_relay_failures_total',
-    help: 'Outbox relay steps that failed (publish: broker; store: MongoDB); events stay pending',
+    help: 'Outbox relay failures (publish: broker, store: MongoDB; both retried; invalid: parked in failedEvents)',
     labelNames: ['stage'] as const,
     registers: [opts.registry],
   });
@@ -78,6 +88,18 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     const entries = await findPostsWithPendingEvents(posts, opts.batchSize);
     for (const entry of entries) {
       for (const event of entry.pendingEvents) {
+        // Retrying cannot fix an event that breaks the contract, and it would block every event behind it.
+        const violation = contractViolation(event);
+        if (violation) {
+          await parkInvalidEvent(posts, entry._id, event, violation);
+          failures.inc({ stage: 'invalid' });
+          log.error('outbox event breaks the contract, parked in failedEvents', {
+            eventId: event.id,
+            postId: entry._id.toHexString(),
+            reason: violation,
+          });
+          continue;
+        }
         try {
           await bus.publish(event);
         } catch (err) {

@@ -23,10 +23,12 @@ export interface PostDoc {
   /** Set by a delete; the relay removes the document once post.deleted is confirmed. */
   deletedAt: Date | null;
   pendingEvents: PendingEvent[];
+  /** Events the broker can never take (they fail the contract): kept for inspection instead of blocking the relay. */
+  failedEvents?: Array<PendingEvent & { reason: string; failedAt: Date }>;
 }
 
 /** What reads return: the post without its outbox. */
-export type LeanPost = Omit<PostDoc, 'pendingEvents'>;
+export type LeanPost = Omit<PostDoc, 'pendingEvents' | 'failedEvents'>;
 export type PostModel = mongoose.Model<PostDoc>;
 
 export interface PostDto {
@@ -56,6 +58,7 @@ const postSchema = new Schema<PostDoc>(
     mediaIds: { type: [String], default: [] },
     deletedAt: { type: Date, default: null },
     pendingEvents: { type: [pendingEventSchema], default: [] },
+    failedEvents: { type: [Schema.Types.Mixed], default: undefined },
   },
   { collection: 'posts', timestamps: true, versionKey: false },
 );
@@ -76,7 +79,7 @@ export const toPostDto = (d: LeanPost): PostDto => ({
 }); // never pendingEvents or deletedAt
 
 const visible = { deletedAt: null };
-const withoutOutbox = { pendingEvents: 0 } as const;
+const withoutOutbox = { pendingEvents: 0, failedEvents: 0 } as const;
 
 /** Inserts the post and its post.created event in one document write: both exist, or neither. */
 export async function insertPostWithEvent(
@@ -181,6 +184,23 @@ export async function removeConfirmedEvent(
       { timestamps: false },
     );
   }
+}
+
+/** Moves an event that fails the contract out of the outbox, so the events behind it can still go out. */
+export async function parkInvalidEvent(
+  posts: PostModel,
+  postId: ObjectId,
+  event: PendingEvent,
+  reason: string,
+): Promise<void> {
+  await posts.updateOne(
+    { _id: postId },
+    {
+      $pull: { pendingEvents: { id: event.id } },
+      $push: { failedEvents: { ...event, reason, failedAt: new Date() } },
+    },
+    { timestamps: false },
+  );
 }
 
 export async function countPendingEvents(posts: PostModel): Promise<number> {
