@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startInMemoryMongo } from '@social/testkit';
+import { startInMemoryMongo, type InMemoryMongo } from '@social/testkit';
 import { freePort } from './free-port';
 import { SERVICES, stackEnvironment, type ServiceSpec } from './services';
 
@@ -18,7 +18,27 @@ export interface RunningStack {
   stop(): Promise<Record<string, number | null>>;
   /** Stop or start one service (fault tests). */
   stopService(name: ServiceSpec['name']): Promise<number | null>;
-  startService(name: ServiceSpec['name']): Promise<void>;
+  /** Starts (again) one service; `overrides` change its environment or node flags from then on. */
+  startService(name: ServiceSpec['name'], overrides?: ServiceOverrides): Promise<void>;
+  /** The process id of a running service (CPU accounting, profiling). */
+  pid(name: ServiceSpec['name']): number | undefined;
+  /** The services given their own MongoDB (`ownMongo`): stop it and start it again on the same port. */
+  mongo: Partial<Record<ServiceSpec['name'], MongoControl>>;
+}
+
+export interface ServiceOverrides {
+  env?: Record<string, string>;
+  /** Flags for `node` before the script, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+}
+
+export interface MongoControl {
+  uri: string;
+  /** Stops the server (its in-memory data is lost); connected clients see their sockets close. */
+  stop(): Promise<void>;
+  /** Starts an empty server on the same port. */
+  start(): Promise<void>;
+  isRunning(): boolean;
 }
 
 export interface StackOptions {
@@ -27,6 +47,10 @@ export interface StackOptions {
   /** The in-memory MongoDB by default; a real one when given. */
   mongoBaseUri?: string;
   readyTimeoutMs?: number;
+  /** These services get their own in-memory MongoDB, which a fault test can stop and start. */
+  ownMongo?: readonly ServiceSpec['name'][];
+  /** Per-service environment or node flags (e.g. CACHE_ENABLED=false, --cpu-prof). */
+  services?: Partial<Record<ServiceSpec['name'], ServiceOverrides>>;
 }
 
 const root = path.resolve(__dirname, '..', '..');
@@ -50,6 +74,23 @@ const exitOf = (child: ChildProcess): Promise<number | null> =>
     ? Promise.resolve(child.exitCode)
     : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 
+async function ownMongoControl(): Promise<MongoControl> {
+  let server: InMemoryMongo | undefined = await startInMemoryMongo({ ttlSweepMs: 500 });
+  const port = server.port;
+  return {
+    uri: server.uri,
+    async stop() {
+      const running = server;
+      server = undefined;
+      await running?.stop();
+    },
+    async start() {
+      server ??= await startInMemoryMongo({ port, ttlSweepMs: 500 });
+    },
+    isRunning: () => server !== undefined,
+  };
+}
+
 /**
  * Starts the five services from their built code (`dist/`) as real processes on free ports, with a fresh
  * exchange, queue names, Redis key prefix and databases, so it never collides with another run.
@@ -57,7 +98,9 @@ const exitOf = (child: ChildProcess): Promise<number | null> =>
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
   const run = randomBytes(4).toString('hex');
   const mongo = options.mongoBaseUri ? undefined : await startInMemoryMongo({ ttlSweepMs: 500 });
-  const ports = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s.name, await freePort()] as const)));
+  const ports = Object.fromEntries(
+    await Promise.all(SERVICES.map(async (s) => [s.name, await freePort()] as const)),
+  );
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), `social-stack-${run}-`));
   const env = stackEnvironment({
     mongoBaseUri: options.mongoBaseUri ?? (mongo as { uri: string }).uri,
@@ -80,12 +123,30 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       ...options.shared,
     },
   });
-  const urls = Object.fromEntries(SERVICES.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}`])) as RunningStack['urls'];
+  const ownMongo: RunningStack['mongo'] = {};
+  for (const name of options.ownMongo ?? []) {
+    const control = await ownMongoControl();
+    ownMongo[name] = control;
+    env[name].MONGO_URI = `${control.uri}/${name.replace(/-service$/, '')}`;
+  }
+  const nodeArgs: Partial<Record<ServiceSpec['name'], string[]>> = {};
+  for (const [name, o] of Object.entries(options.services ?? {}) as [
+    ServiceSpec['name'],
+    ServiceOverrides,
+  ][]) {
+    Object.assign(env[name], o.env);
+    nodeArgs[name] = o.nodeArgs;
+  }
+  const urls = Object.fromEntries(
+    SERVICES.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}`]),
+  ) as RunningStack['urls'];
   const children = new Map<ServiceSpec['name'], ChildProcess>();
 
-  const startService = async (name: ServiceSpec['name']): Promise<void> => {
+  const startService = async (name: ServiceSpec['name'], overrides?: ServiceOverrides): Promise<void> => {
+    if (overrides?.env) Object.assign(env[name], overrides.env);
+    if (overrides?.nodeArgs) nodeArgs[name] = overrides.nodeArgs;
     const out = fs.openSync(path.join(logDir, `${name}.log`), 'a');
-    const child = spawn(process.execPath, ['dist/server.js'], {
+    const child = spawn(process.execPath, [...(nodeArgs[name] ?? []), 'dist/server.js'], {
       cwd: path.join(root, name),
       env: { PATH: process.env.PATH ?? '', ...env[name] },
       stdio: ['ignore', out, out],
@@ -95,7 +156,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     try {
       await waitUntilReady(urls[name], child, options.readyTimeoutMs ?? 30_000);
     } catch (err) {
-      const tail = fs.readFileSync(path.join(logDir, `${name}.log`), 'utf8').split('\n').slice(-30).join('\n');
+      const tail = fs
+        .readFileSync(path.join(logDir, `${name}.log`), 'utf8')
+        .split('\n')
+        .slice(-30)
+        .join('\n');
       throw new Error(`${name} ${(err as Error).message}; last log lines:\n${tail}`);
     }
   };
@@ -103,7 +168,12 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const child = children.get(name);
     if (!child) return null;
     child.kill('SIGTERM');
-    const code = await Promise.race([exitOf(child), delay(15_000).then(() => 'timeout' as const)]);
+    // The timer is cancelled once the process exits, so callers (jest) are not held open for 15 s.
+    const timer = new AbortController();
+    const code = await Promise.race([
+      exitOf(child),
+      delay(15_000, 'timeout' as const, { signal: timer.signal }).catch(() => null),
+    ]).finally(() => timer.abort());
     if (code === 'timeout') {
       child.kill('SIGKILL');
       return -1;
@@ -116,6 +186,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       await Promise.all([...children.keys()].map(async (name) => [name, await stopService(name)] as const)),
     );
     await mongo?.stop();
+    await Promise.all(Object.values(ownMongo).map((m) => m.stop()));
     return codes;
   };
 
@@ -127,5 +198,19 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     await stop();
     throw err;
   }
-  return { gatewayUrl: urls['api-gateway'], urls, env, logDir, stop, stopService, startService };
+  const pid = (name: ServiceSpec['name']): number | undefined => {
+    const child = children.get(name);
+    return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+  };
+  return {
+    gatewayUrl: urls['api-gateway'],
+    urls,
+    env,
+    logDir,
+    stop,
+    stopService,
+    startService,
+    pid,
+    mongo: ownMongo,
+  };
 }

@@ -1,0 +1,100 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { waitFor } from '@social/testkit/helpers';
+import { freePort } from '../../scripts/stack/free-port';
+
+const run = promisify(execFile);
+
+const reachable = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+
+/** Simulates a broker restart for every client: each connection is closed by the broker. */
+export async function closeAllBrokerConnections(): Promise<void> {
+  await run('rabbitmqctl', ['close_all_connections', 'fault test'], { timeout: 30_000 });
+}
+
+/**
+ * Safety net for every fault file: the shared Redis (6379) and RabbitMQ (5672) answer again, whatever a test
+ * did or how it failed. Starts them with the CI commands when they do not.
+ */
+export async function ensureSharedInfrastructure(): Promise<void> {
+  if (!(await reachable(6379))) {
+    fs.mkdirSync('/var/lib/redis', { recursive: true });
+    fs.mkdirSync('/var/log/redis', { recursive: true });
+    await run('redis-server', [
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '-::1',
+      '--port',
+      '6379',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      '/var/lib/redis',
+      '--logfile',
+      '/var/log/redis/ci.log',
+    ]);
+    await waitFor(() => reachable(6379), { timeoutMs: 10_000, description: 'shared Redis back on 6379' });
+  }
+  if (!(await reachable(5672))) {
+    await run('rabbitmq-server', ['-detached']);
+    await run('rabbitmqctl', ['await_startup', '--timeout', '120'], { timeout: 130_000 });
+  }
+}
+
+export interface PrivateRedis {
+  url: string;
+  /** Stops the server (SIGTERM, as a crash of the cache would look to clients: connections drop). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  start(): Promise<void>;
+  isRunning(): boolean;
+}
+
+/**
+ * A Redis of its own for one stack: "Redis down" then takes nothing away from any other suite using the
+ * shared one, and stopping it cannot leave the machine's Redis dead.
+ */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fault-redis-'));
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    if (child) return;
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      {
+        stdio: 'ignore',
+      },
+    );
+    await waitFor(() => reachable(port), { timeoutMs: 10_000, description: `private Redis on ${port}` });
+  };
+  const stop = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGTERM');
+    await exited;
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, start, stop, isRunning: () => child !== undefined };
+}
