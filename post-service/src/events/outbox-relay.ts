@@ -82,9 +82,10 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let brokerDown = false;
+  let storeDown = false;
 
-  /** One bounded pass; returns whether a full batch went out cleanly (more may be waiting). */
-  async function pass(): Promise<boolean> {
+  /** One bounded pass: 'more' when a full batch went out (more may be waiting), 'blocked' when the broker failed. */
+  async function pass(): Promise<'done' | 'more' | 'blocked'> {
     const entries = await findPostsWithPendingEvents(posts, opts.batchSize);
     for (const entry of entries) {
       for (const event of entry.pendingEvents) {
@@ -106,7 +107,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
           failures.inc({ stage: 'publish' });
           if (!brokerDown) log.warn('outbox publish failed, events stay pending', { eventId: event.id, err });
           brokerDown = true;
-          return false; // the broker is the problem: the next pass retries in order
+          return 'blocked'; // the broker is the problem: the interval retries, in order
         }
         if (brokerDown) log.info('outbox publishing again');
         brokerDown = false;
@@ -114,17 +115,23 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         relayed.inc({ type: event.type });
       }
     }
-    return entries.length === opts.batchSize;
+    return entries.length === opts.batchSize ? 'more' : 'done';
   }
 
   async function loop(): Promise<void> {
     do {
       again = false;
       try {
-        if (await pass()) again = true;
+        const result = await pass();
+        storeDown = false;
+        // While the broker is away, writes keep kicking; only the interval retries, so no busy loop.
+        if (result === 'blocked') break;
+        if (result === 'more') again = true;
       } catch (err) {
         failures.inc({ stage: 'store' });
-        log.warn('outbox relay pass failed, retrying on the next pass', { err });
+        // Once per outage: MongoDB being away would otherwise log on every interval.
+        if (!storeDown) log.warn('outbox relay pass failed, retrying on the next pass', { err });
+        storeDown = true;
       }
     } while (again && !stopping); // shutdown ends after the current pass
   }
