@@ -45,6 +45,11 @@ export async function pingRedis(redis: Redis): Promise<void> {
 /** Closes the client, falling back to a hard disconnect when Redis is not answering. */
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
+  // QUIT on a client that is not connected waits for a command timeout; there is nothing to flush anyway.
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
   try {
     await redis.quit();
   } catch {
