@@ -40,11 +40,11 @@ class CountingRedisStore extends RedisStore {
 }
 
 /** The email is hashed so Redis never holds addresses; an unparsable body still gets a per-IP bucket. */
-function loginKey(ip: string | undefined, body: unknown): string {
+function loginKey(ipBucket: string, body: unknown): string {
   const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).email : undefined;
   const email = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
   const emailHash = createHash('sha256').update(email).digest('base64url').slice(0, 22);
-  return `${ipKeyGenerator(ip ?? 'unknown')}:${emailHash}`;
+  return `${ipBucket}:${emailHash}`;
 }
 
 /**
@@ -70,10 +70,11 @@ export function loginRateLimit(options: LoginRateLimitOptions): RequestHandler {
     legacyHeaders: false,
     store,
     passOnStoreError: true,
-    keyGenerator: (req) => loginKey(req.ip, req.body),
+    // ipKeyGenerator groups IPv6 clients by /56, so rotating addresses inside one allocation does not help.
+    keyGenerator: (req) => loginKey(ipKeyGenerator(req.ip ?? 'unknown'), req.body),
     logger: {
-      error: (err: unknown) => log.warn('login rate limiter unavailable, request not limited', { err }),
-      warn: (err: unknown) => log.warn('login rate limiter warning', { err }),
+      error: (err: unknown, detail?: string) => log.warn('login rate limiter error', { detail, err }),
+      warn: (err: unknown, detail?: string) => log.warn('login rate limiter warning', { detail, err }),
     },
     handler: (req, res) => {
       authMetrics.logins.inc({ outcome: 'rate_limited' });
