@@ -14,11 +14,17 @@ describe('docs/openapi.yaml against the running gateway', () => {
     account = await registerAccount();
   });
 
-  test.each(operations)('when %s %s is called, then a route answers it (no "Route not found")', async (method, template) => {
-    const path = template.replace('{id}', SAMPLE_ID).replace('{key}', 'missing-key');
-    const res = await call(method, path, { token: account.accessToken, ...(method === 'POST' ? { json: {} } : {}) });
-    expect(res.body).not.toMatchObject({ message: 'Route not found' });
-  });
+  test.each(operations)(
+    'when %s %s is called, then a route answers it (no "Route not found")',
+    async (method, template) => {
+      const path = template.replace('{id}', SAMPLE_ID).replace('{key}', 'missing-key');
+      const res = await call(method, path, {
+        token: account.accessToken,
+        ...(method === 'POST' ? { json: {} } : {}),
+      });
+      expect(res.body).not.toMatchObject({ message: 'Route not found' });
+    },
+  );
 
   test('when the gateway serves /docs, then the documented spec comes with it', async () => {
     const html = await call('GET', '/docs/');

@@ -9,7 +9,10 @@ interface Post {
 }
 
 const searchFor = (word: string, token: string) =>
-  call<{ results: Array<{ postId: string }> }>('GET', `/v1/search/posts?query=${word}`, { token, spec: '/v1/search/posts' });
+  call<{ results: Array<{ postId: string }> }>('GET', `/v1/search/posts?query=${word}`, {
+    token,
+    spec: '/v1/search/posts',
+  });
 
 describe('a user’s journey through the gateway', () => {
   let alice: Account;
@@ -23,7 +26,10 @@ describe('a user’s journey through the gateway', () => {
   });
 
   test('when alice logs in, then she gets a fresh token pair', async () => {
-    const res = await call('POST', '/v1/auth/login', { json: { email: alice.email, password: alice.password }, spec: '/v1/auth/login' });
+    const res = await call('POST', '/v1/auth/login', {
+      json: { email: alice.email, password: alice.password },
+      spec: '/v1/auth/login',
+    });
     expect(res).toMatchObject({ status: 200, body: { success: true, userId: alice.userId } });
   });
 
@@ -51,40 +57,58 @@ describe('a user’s journey through the gateway', () => {
     });
     expect(created).toMatchObject({ status: 201, body: { post: { mediaIds: [mediaId] } } });
     post = created.body.post;
-    const list = await call<{ posts: Post[] }>('GET', '/v1/posts/all-posts?limit=50', { token: alice.accessToken, spec: '/v1/posts/all-posts' });
+    const list = await call<{ posts: Post[] }>('GET', '/v1/posts/all-posts?limit=50', {
+      token: alice.accessToken,
+      spec: '/v1/posts/all-posts',
+    });
     expect(list.body.posts.map((p) => p.id)).toContain(post.id);
-    const one = await call('GET', `/v1/posts/${post.id}`, { token: alice.accessToken, spec: '/v1/posts/{id}' });
+    const one = await call('GET', `/v1/posts/${post.id}`, {
+      token: alice.accessToken,
+      spec: '/v1/posts/{id}',
+    });
     expect(one).toMatchObject({ status: 200, body: { post: { id: post.id, content: post.content } } });
   });
 
   test('when the post is created, then search finds it by a stemmed word', async () => {
-    await waitFor(async () => (await searchFor(word, alice.accessToken)).body.results.some((r) => r.postId === post.id), {
-      timeoutMs: 10_000,
-      description: 'post searchable',
-    });
+    await waitFor(
+      async () => (await searchFor(word, alice.accessToken)).body.results.some((r) => r.postId === post.id),
+      {
+        timeoutMs: 10_000,
+        description: 'post searchable',
+      },
+    );
     const stemmed = await searchFor(`run ${word}`, alice.accessToken);
     expect(stemmed.body.results[0]).toMatchObject({ postId: post.id });
   });
 
   test('when someone else deletes the post, then 404 and it stays', async () => {
     const bob = await registerAccount();
-    const res = await call('DELETE', `/v1/posts/${post.id}`, { token: bob.accessToken, spec: '/v1/posts/{id}' });
+    const res = await call('DELETE', `/v1/posts/${post.id}`, {
+      token: bob.accessToken,
+      spec: '/v1/posts/{id}',
+    });
     expect(res.status).toBe(404);
     expect((await call('GET', `/v1/posts/${post.id}`, { token: bob.accessToken })).status).toBe(200);
   });
 
   test('when alice deletes the post, then search forgets it and its media is gone', async () => {
-    const res = await call('DELETE', `/v1/posts/${post.id}`, { token: alice.accessToken, spec: '/v1/posts/{id}' });
+    const res = await call('DELETE', `/v1/posts/${post.id}`, {
+      token: alice.accessToken,
+      spec: '/v1/posts/{id}',
+    });
     expect(res).toMatchObject({ status: 200, body: { success: true } });
     expect((await call('GET', `/v1/posts/${post.id}`, { token: alice.accessToken })).status).toBe(404);
     await waitFor(async () => (await searchFor(word, alice.accessToken)).body.results.length === 0, {
       timeoutMs: 10_000,
       description: 'post removed from search',
     });
-    await waitFor(async () => (await call('GET', `/v1/media/${mediaId}`, { token: alice.accessToken })).status === 404, {
-      timeoutMs: 10_000,
-      description: 'media record deleted',
-    });
+    await waitFor(
+      async () => (await call('GET', `/v1/media/${mediaId}`, { token: alice.accessToken })).status === 404,
+      {
+        timeoutMs: 10_000,
+        description: 'media record deleted',
+      },
+    );
     expect((await fetch(mediaUrl)).status).toBe(404);
   });
 
@@ -94,17 +118,29 @@ describe('a user’s journey through the gateway', () => {
       spec: '/v1/auth/refresh-token',
     });
     expect(first.status).toBe(200);
-    const reuse = await call('POST', '/v1/auth/refresh-token', { json: { refreshToken: alice.refreshToken }, spec: '/v1/auth/refresh-token' });
+    const reuse = await call('POST', '/v1/auth/refresh-token', {
+      json: { refreshToken: alice.refreshToken },
+      spec: '/v1/auth/refresh-token',
+    });
     expect(reuse.status).toBe(401);
-    const rotated = await call('POST', '/v1/auth/refresh-token', { json: { refreshToken: first.body.refreshToken } });
+    const rotated = await call('POST', '/v1/auth/refresh-token', {
+      json: { refreshToken: first.body.refreshToken },
+    });
     expect(rotated.status).toBe(401);
   });
 
   test('when alice logs out, then her refresh token no longer works', async () => {
-    const login = await call<{ refreshToken: string }>('POST', '/v1/auth/login', { json: { email: alice.email, password: alice.password } });
-    const out = await call('POST', '/v1/auth/logout', { json: { refreshToken: login.body.refreshToken }, spec: '/v1/auth/logout' });
+    const login = await call<{ refreshToken: string }>('POST', '/v1/auth/login', {
+      json: { email: alice.email, password: alice.password },
+    });
+    const out = await call('POST', '/v1/auth/logout', {
+      json: { refreshToken: login.body.refreshToken },
+      spec: '/v1/auth/logout',
+    });
     expect(out).toMatchObject({ status: 200, body: { success: true } });
-    const after = await call('POST', '/v1/auth/refresh-token', { json: { refreshToken: login.body.refreshToken } });
+    const after = await call('POST', '/v1/auth/refresh-token', {
+      json: { refreshToken: login.body.refreshToken },
+    });
     expect(after.status).toBe(401);
   });
 
@@ -113,7 +149,10 @@ describe('a user’s journey through the gateway', () => {
     const statuses: number[] = [];
     let limited: Awaited<ReturnType<typeof call>> | undefined;
     for (let i = 0; i < 12 && !limited; i++) {
-      const res = await call('POST', '/v1/auth/login', { json: { email, password: 'wrong-password' }, spec: '/v1/auth/login' });
+      const res = await call('POST', '/v1/auth/login', {
+        json: { email, password: 'wrong-password' },
+        spec: '/v1/auth/login',
+      });
       statuses.push(res.status);
       if (res.status === 429) limited = res;
     }

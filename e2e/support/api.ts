@@ -24,7 +24,11 @@ export interface CallOptions {
 }
 
 /** One call through the gateway. Responses of documented routes are checked against the OpenAPI document. */
-export async function call<T = Record<string, unknown>>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+export async function call<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { 'x-request-id': `e2e-${randomUUID()}`, ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | Blob | FormData | undefined;
@@ -54,10 +58,14 @@ export interface Account {
 export async function registerAccount(): Promise<Account> {
   const name = `u${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const input = { username: name, email: `${name}@example.com`, password: `pw-${randomUUID()}` };
-  const res = await call<{ user: { id: string }; accessToken: string; refreshToken: string }>('POST', '/v1/auth/register', {
-    json: input,
-    spec: '/v1/auth/register',
-  });
+  const res = await call<{ user: { id: string }; accessToken: string; refreshToken: string }>(
+    'POST',
+    '/v1/auth/register',
+    {
+      json: input,
+      spec: '/v1/auth/register',
+    },
+  );
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { userId: res.body.user.id, email: input.email, password: input.password, ...res.body };
 }
