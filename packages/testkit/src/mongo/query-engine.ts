@@ -109,7 +109,12 @@ export function projectDocuments(
   const metaKeys = Object.keys(projection).filter((k) => isMetaTextScore(projection[k]));
   const plain: Document = {};
   for (const [key, value] of Object.entries(projection)) if (!metaKeys.includes(key)) plain[key] = value;
-  const projected = Object.keys(plain).length ? new Query({}, {}).find<Document>(docs, plain).all() : docs;
+  const projected = Object.keys(plain).length
+    ? new Query({}, {})
+        .find<Document>(docs, plain)
+        .all()
+        .map((doc, i) => inDocumentOrder(doc, docs[i]))
+    : docs;
   if (metaKeys.length === 0) return projected;
   if (!scores)
     throw new CommandError('BadValue', 'query requires text score metadata, but it is not available');
@@ -119,6 +124,15 @@ export function projectDocuments(
     for (const key of metaKeys) out[key] = original ? (scores.get(original) ?? 0) : 0;
     return out;
   });
+}
+
+/** mongod returns projected fields in stored order (`_id` first); mingo follows the projection's order. */
+function inDocumentOrder(projected: Document, original: Document | undefined): Document {
+  if (!original) return projected;
+  const out: Document = {};
+  for (const key of Object.keys(original)) if (key in projected) out[key] = projected[key];
+  for (const key of Object.keys(projected)) if (!(key in out)) out[key] = projected[key];
+  return out;
 }
 
 export function findDocuments(coll: Collection | undefined, spec: FindSpec): Document[] {

@@ -27,6 +27,13 @@ describe('CRUD through the official driver', () => {
     expect(Object.keys(found ?? {})).toEqual(['_id', 'b', 'a']);
   });
 
+  test('when a projection includes fields, then they come back in stored order with _id first', async () => {
+    const coll = db.collection(uniqueName('c'));
+    const { insertedId } = await coll.insertOne({ a: 1, b: 2, c: 3 });
+    const found = await coll.findOne({ _id: insertedId }, { projection: { c: 1, a: 1 } });
+    expect(Object.keys(found ?? {})).toEqual(['_id', 'a', 'c']);
+  });
+
   test('when the caller mutates its document after insert, then the stored copy is unchanged', async () => {
     const coll = db.collection(uniqueName('c'));
     const doc = { _id: new ObjectId(), tags: ['a'] };
