@@ -43,7 +43,11 @@ export class Collection {
   /** Stores `doc` (adding an ObjectId `_id` first when missing) or throws E11000 leaving nothing changed. */
   insert(doc: Document): Document {
     // mongod stores _id as the first field whatever order the client sent.
-    const stored = Object.keys(doc)[0] === '_id' ? doc : { _id: doc._id ?? new ObjectId(), ...doc };
+    const { _id: id, ...fields } = doc;
+    const stored =
+      Object.keys(doc)[0] === '_id' && id !== undefined
+        ? doc
+        : { _id: id === undefined ? new ObjectId() : id, ...fields };
     if (Array.isArray(stored._id)) throw new CommandError('BadValue', "can't use an array for _id");
     const idKey = valueKey(stored._id);
     if (this.docs.has(idKey)) throw this.duplicateIdError(stored._id);

@@ -52,7 +52,7 @@ export function validateUpdate(spec: unknown): UpdateSpec {
     if (!isPlainObject(spec[op])) {
       throw new CommandError(
         'FailedToParse',
-        `Modifiers operate on fields but we found another type instead`,
+        'Modifiers operate on fields but we found another type instead',
       );
     }
   }
@@ -114,7 +114,9 @@ export function buildUpsertDocument(spec: UpdateSpec, ctx: UpdateContext): Docum
 function runOperators(doc: Document, modifier: Document, ctx: UpdateContext): void {
   if (Object.keys(modifier).length === 0) return;
   try {
-    mingoUpdate(doc, modifier, ctx.arrayFilters, ctx.filter, { cloneMode: 'copy' });
+    // The filter is the condition mingo needs for positional `$`; `$text` is already applied and mingo lacks it.
+    const { $text: _text, ...condition } = ctx.filter;
+    mingoUpdate(doc, modifier, ctx.arrayFilters, condition, { cloneMode: 'copy' });
   } catch (err) {
     if (err instanceof CommandError) throw err;
     const message = err instanceof Error ? err.message : String(err);
