@@ -4,6 +4,7 @@
  * and prints its hottest functions. Numbers, not assertions: targets are printed beside them.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -116,7 +117,7 @@ function cpuSeconds(pid: number): number {
 }
 
 async function main(): Promise<void> {
-  const profileDir = path.join(__dirname, 'results', `profile-${Date.now()}`);
+  const profileDir = path.join(os.tmpdir(), `social-bench-profile-${Date.now()}`);
   console.log('starting the stack (built code)...');
   const stack: RunningStack = await startStack({
     shared: {
