@@ -12,7 +12,12 @@ import { signAccessToken } from '@social/common/auth';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const secret = 'bench-secret-that-is-at-least-32-characters-long';
-const jwt = { JWT_SECRET: secret, JWT_ISSUER: 'social-identity', JWT_AUDIENCE: 'social-api', JWT_ACCESS_TTL_SECONDS: 3600 };
+const jwt = {
+  JWT_SECRET: secret,
+  JWT_ISSUER: 'social-identity',
+  JWT_AUDIENCE: 'social-api',
+  JWT_ACCESS_TTL_SECONDS: 3600,
+};
 
 const STUB = `
 const http = require('node:http');
@@ -35,7 +40,8 @@ async function start(child: ChildProcess, pattern: RegExp): Promise<string> {
 
 async function measure(name: string, url: string, headers: Record<string, string>) {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return {
     name,
     reqPerSec: Math.round(result.requests.average),
@@ -73,7 +79,12 @@ async function main(): Promise<void> {
     const auth = { authorization: `Bearer ${accessToken}` };
     const id = '64b7f0c2a1b2c3d4e5f60718';
     // Warm up keep-alive sockets and JIT on both paths.
-    await autocannon({ url: `http://127.0.0.1:${gatewayPort}/v1/posts/${id}`, connections: 10, duration: 2, headers: auth });
+    await autocannon({
+      url: `http://127.0.0.1:${gatewayPort}/v1/posts/${id}`,
+      connections: 10,
+      duration: 2,
+      headers: auth,
+    });
     const rows = [
       await measure('direct to stub upstream', `${stubUrl}/api/posts/${id}`, auth),
       await measure('through the gateway', `http://127.0.0.1:${gatewayPort}/v1/posts/${id}`, auth),
