@@ -1,4 +1,4 @@
-import { BSON, Long, type Document } from 'bson';
+import { BSON, type Document } from 'bson';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
@@ -69,6 +69,7 @@ function parseOpMsg(msg: Buffer, requestId: number): WireRequest {
   if (msg.length < HEADER_BYTES + 5) throw new WireProtocolError('OP_MSG too short');
   const flags = msg.readUInt32LE(16);
   // Unknown required bits (0-15) must make the server refuse the message; optional bits may be ignored.
+  // A CRC32C checksum, when present, is skipped, not verified: loopback TCP does not corrupt bytes.
   if ((flags & 0xffff & ~KNOWN_FLAGS) !== 0) throw new WireProtocolError(`unknown OP_MSG flags ${flags}`);
   const end = flags & CHECKSUM_PRESENT ? msg.length - 4 : msg.length;
   let offset = HEADER_BYTES + 4;
@@ -134,10 +135,8 @@ export function encodeOpMsg(reply: Document, requestId: number, responseTo: numb
 
 export function encodeOpReply(reply: Document, requestId: number, responseTo: number): Buffer {
   const body = BSON.serialize(reply);
+  // responseFlags, cursorID (int64) and startingFrom stay 0; one document follows.
   const fields = Buffer.alloc(20);
-  fields.writeInt32LE(0, 0); // responseFlags
-  fields.writeBigInt64LE(Long.ZERO.toBigInt(), 4); // cursorID
-  fields.writeInt32LE(0, 12); // startingFrom
   fields.writeInt32LE(1, 16); // numberReturned
   return Buffer.concat([
     header(HEADER_BYTES + 20 + body.length, requestId, responseTo, OP_REPLY),
