@@ -132,3 +132,20 @@ describe('http kit', () => {
     expect(res.text).not.toContain('limit=3');
   });
 });
+
+describe('http metrics for mounted handlers', () => {
+  test('when a handler is mounted with app.use (e.g. a proxy), then its prefix labels the series', async () => {
+    const app = createServiceApp(
+      { log, metrics: createMetrics('test', { defaultMetrics: false }), readiness: { checks: {} } },
+      (a) => {
+        a.use('/v1/posts', (_req, res) => {
+          res.json({ success: true });
+        });
+      },
+    );
+    await request(app).get('/v1/posts/64b7f0c2a1b2c3d4e5f60718');
+    const res = await request(app).get('/metrics');
+    expect(res.text).toContain('route="/v1/posts/*"');
+    expect(res.text).not.toContain('64b7f0c2a1b2c3d4e5f60718');
+  });
+});

@@ -27,7 +27,13 @@ export function createMetrics(service: string, options: { defaultMetrics?: boole
     httpMetrics: () => (req, res, next) => {
       const end = duration.startTimer();
       res.on('finish', () => {
-        const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+        // A mount without a route (the gateway's proxies) is labelled by its prefix; anything else that
+        // matched nothing is one label, so unknown URLs cannot create series.
+        const route = req.route
+          ? `${req.baseUrl}${String(req.route.path)}`
+          : req.baseUrl && res.statusCode !== 404
+            ? `${req.baseUrl}/*`
+            : 'unmatched';
         end({ method: req.method, route, status_code: String(res.statusCode) });
       });
       next();
