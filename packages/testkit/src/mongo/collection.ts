@@ -1,6 +1,7 @@
 import { ObjectId, type Document } from 'bson';
 import { CommandError } from './command-error';
 import { ID_INDEX, isTextKey, normalizeIndexSpec, sameIndex, type IndexSpec } from './index-spec';
+import { LookupIndex } from './lookup-index';
 import { TextIndex } from './text-search';
 import { UniqueIndex } from './unique-index';
 import { valueKey } from './values';
@@ -13,6 +14,10 @@ export class Collection {
   private readonly docs = new Map<string, Document>();
   private readonly indexes: IndexSpec[] = [{ ...ID_INDEX }];
   private readonly uniques: UniqueIndex[] = [];
+  private readonly lookups: LookupIndex[] = [];
+  /** Insertion sequence per `_id` key: natural order for documents found through a lookup index. */
+  private readonly sequence = new Map<string, number>();
+  private nextSequence = 0;
   private text?: TextIndex;
 
   constructor(
@@ -40,6 +45,25 @@ export class Collection {
     return this.docs.get(valueKey(id));
   }
 
+  /**
+   * Documents that may match `filter`, narrowed by a single-field index on one of its equality fields, in
+   * natural order; undefined when no index applies and the caller has to scan.
+   */
+  indexedCandidates(filter: Document): Document[] | undefined {
+    for (const lookup of this.lookups) {
+      if (!(lookup.field in filter)) continue;
+      const idKeys = lookup.lookup(filter[lookup.field]);
+      if (!idKeys) continue;
+      const docs: Array<[number, Document]> = [];
+      for (const idKey of idKeys) {
+        const doc = this.docs.get(idKey);
+        if (doc) docs.push([this.sequence.get(idKey) ?? 0, doc]);
+      }
+      return docs.sort((a, b) => a[0] - b[0]).map(([, doc]) => doc);
+    }
+    return undefined;
+  }
+
   /** Stores `doc` (adding an ObjectId `_id` first when missing) or throws E11000 leaving nothing changed. */
   insert(doc: Document): Document {
     // mongod stores _id as the first field whatever order the client sent.
@@ -53,7 +77,9 @@ export class Collection {
     if (this.docs.has(idKey)) throw this.duplicateIdError(stored._id);
     for (const unique of this.uniques) unique.check(stored, idKey);
     for (const unique of this.uniques) unique.add(stored, idKey);
+    for (const lookup of this.lookups) lookup.add(stored, idKey);
     this.docs.set(idKey, stored);
+    this.sequence.set(idKey, this.nextSequence++);
     return stored;
   }
 
@@ -69,6 +95,10 @@ export class Collection {
     for (const unique of this.uniques) unique.check(next, idKey);
     for (const unique of this.uniques) unique.remove(current, idKey);
     for (const unique of this.uniques) unique.add(next, idKey);
+    for (const lookup of this.lookups) {
+      lookup.remove(current, idKey);
+      lookup.add(next, idKey);
+    }
     this.docs.set(idKey, next);
   }
 
@@ -76,7 +106,9 @@ export class Collection {
     const idKey = valueKey(doc._id);
     if (this.docs.get(idKey) !== doc) return;
     for (const unique of this.uniques) unique.remove(doc, idKey);
+    for (const lookup of this.lookups) lookup.remove(doc, idKey);
     this.docs.delete(idKey);
+    this.sequence.delete(idKey);
   }
 
   listIndexes(): IndexSpec[] {
@@ -121,6 +153,11 @@ export class Collection {
       }
       this.uniques.push(unique);
     }
+    if (LookupIndex.supports(spec)) {
+      const lookup = new LookupIndex(spec);
+      for (const [idKey, doc] of this.docs) lookup.add(doc, idKey);
+      this.lookups.push(lookup);
+    }
     if (textKey) this.text = new TextIndex(spec);
     this.indexes.push(spec);
     return true;
@@ -136,6 +173,8 @@ export class Collection {
     this.indexes.splice(this.indexes.indexOf(spec), 1);
     const uniqueAt = this.uniques.findIndex((u) => u.spec === spec);
     if (uniqueAt >= 0) this.uniques.splice(uniqueAt, 1);
+    const lookupAt = this.lookups.findIndex((l) => l.spec === spec);
+    if (lookupAt >= 0) this.lookups.splice(lookupAt, 1);
     if (this.text?.spec === spec) this.text = undefined;
   }
 

@@ -59,7 +59,7 @@ export function matchDocuments(
     }
     candidates = coll.all().filter((d) => seen.has(d));
   } else {
-    candidates = coll.all();
+    candidates = coll.indexedCandidates(rest) ?? coll.all();
   }
 
   let scores: Map<Document, number> | undefined;

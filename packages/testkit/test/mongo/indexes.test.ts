@@ -112,4 +112,27 @@ describe('indexes', () => {
     await coll.updateOne({ k: 'old' }, { $set: { k: 'new' } });
     await expect(coll.insertOne({ k: 'old' })).resolves.toMatchObject({ acknowledged: true });
   });
+
+  test('when querying an indexed field by equality, then results match an unindexed scan, in natural order', async () => {
+    const coll = db.collection(uniqueName('c'));
+    await coll.createIndex({ userId: 1 });
+    await coll.createIndex({ tags: 1 });
+    await coll.insertMany([
+      { n: 1, userId: 'a', tags: ['x', 'y'] },
+      { n: 2, userId: 'b', tags: ['y'] },
+      { n: 3, userId: 'a', tags: [] },
+      { n: 4, tags: 'x' },
+    ]);
+    await coll.updateOne({ n: 2 }, { $set: { userId: 'a' } });
+    await coll.updateOne({ n: 1 }, { $set: { userId: 'c' } });
+    const ns = async (filter: object) => (await coll.find(filter).toArray()).map((d) => d.n as number);
+    await expect(ns({ userId: 'a' })).resolves.toEqual([2, 3]);
+    await expect(ns({ userId: { $eq: 'c' } })).resolves.toEqual([1]);
+    await expect(ns({ userId: 'b' })).resolves.toEqual([]);
+    await expect(ns({ userId: null })).resolves.toEqual([4]);
+    await expect(ns({ tags: 'x' })).resolves.toEqual([1, 4]);
+    await expect(ns({ tags: 'y', userId: 'a' })).resolves.toEqual([2]);
+    await coll.dropIndex('userId_1');
+    await expect(ns({ userId: 'a' })).resolves.toEqual([2, 3]);
+  });
 });
