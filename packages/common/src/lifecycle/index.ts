@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import net from 'node:net';
 import type { Logger } from '../logger';
 
 export type ShutdownStep = () => Promise<unknown> | unknown;
@@ -59,11 +60,39 @@ export function onShutdown(
   return shutdown;
 }
 
-/** Stops accepting connections, lets in-flight requests finish, and closes idle keep-alive sockets. */
+interface DrainState {
+  draining: boolean;
+  inFlight: Set<ServerResponse>;
+}
+const drainStates = new WeakMap<Server, DrainState>();
+
+/**
+ * Tracks in-flight responses, so a shutdown can tell keep-alive clients (the gateway's pooled agents) to let
+ * go: every response from then on carries `Connection: close`, and the socket ends after it.
+ */
+function trackResponses(server: Server): DrainState {
+  const state: DrainState = { draining: false, inFlight: new Set() };
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (state.draining) res.setHeader('Connection', 'close');
+    state.inFlight.add(res);
+    res.once('close', () => state.inFlight.delete(res));
+  });
+  drainStates.set(server, state);
+  return state;
+}
+
+/** Stops accepting connections, lets in-flight requests finish, and releases kept-alive sockets. */
 export function closeServer(server: Server): Promise<void> {
+  const state = drainStates.get(server) ?? trackResponses(server);
+  state.draining = true;
+  for (const res of state.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+  // A socket that goes idle from now on is closed almost at once instead of after the usual 5 s.
+  server.keepAliveTimeout = 100;
   return new Promise((resolve, reject) => {
-    server.close((err) => (err ? reject(err) : resolve()));
-    server.closeIdleConnections();
+    // http.Server#close() also destroys sockets that look idle, which resets a request whose bytes are
+    // already on the wire. net.Server#close() only stops listening and waits; idle sockets end through the
+    // shortened keep-alive timeout, busy ones after their `Connection: close` response.
+    net.Server.prototype.close.call(server, (err?: Error) => (err ? reject(err) : resolve()));
   });
 }
 
@@ -71,6 +100,7 @@ export function closeServer(server: Server): Promise<void> {
 export function listen(server: Server, port: number, host?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
+    if (!drainStates.has(server)) trackResponses(server);
     server.listen(port, host, () => {
       server.off('error', reject);
       const address = server.address();
