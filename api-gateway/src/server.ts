@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
-import { createLogger } from '@social/common/logger';
+import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
 import { closeRedis, createRedis } from '@social/common/redis';
 import { createApp } from './app';
@@ -8,11 +8,7 @@ import { loadGatewayConfig } from './config';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
-  const log = createLogger({
-    service: 'api-gateway',
-    level: config.LOG_LEVEL,
-    json: config.NODE_ENV === 'production',
-  });
+  const log = createServiceLogger('api-gateway', config);
   // No key prefix on the client: the limiter stores put REDIS_KEY_PREFIX into their own keys.
   const redis = createRedis({ url: config.REDIS_URL, log, name: 'api-gateway' });
   const metrics = createMetrics('api-gateway');

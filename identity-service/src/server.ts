@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
-import { createLogger } from '@social/common/logger';
+import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
 import { connectMongo, pingMongo } from '@social/common/mongo';
 import { closeRedis, createRedis, pingRedis } from '@social/common/redis';
@@ -12,11 +12,7 @@ const SERVICE = 'identity-service';
 
 async function main(): Promise<void> {
   const config = loadIdentityConfig();
-  const log = createLogger({
-    service: SERVICE,
-    level: config.LOG_LEVEL,
-    json: config.NODE_ENV === 'production',
-  });
+  const log = createServiceLogger(SERVICE, config);
   const conn = await connectMongo({ uri: config.MONGO_URI, log });
   const { users, refreshTokens } = await createIdentityModels(conn);
   const redis = createRedis({

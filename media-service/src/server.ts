@@ -1,7 +1,7 @@
 import http from 'node:http';
-import { createEventBus } from '@social/common/events';
+import { createEventBus, eventBusSettings } from '@social/common/events';
 import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
-import { createLogger, runWithContext } from '@social/common/logger';
+import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
 import { connectMongo, pingMongo } from '@social/common/mongo';
 import { createApp } from './app';
@@ -35,11 +35,7 @@ async function createStorages(
 
 async function main(): Promise<void> {
   const config = loadMediaConfig();
-  const log = createLogger({
-    service: SERVICE,
-    level: config.LOG_LEVEL,
-    json: config.NODE_ENV === 'production',
-  });
+  const log = createServiceLogger(SERVICE, config);
   const metrics = createMetrics(SERVICE);
 
   const { storages, local } = await createStorages(config);
@@ -50,13 +46,10 @@ async function main(): Promise<void> {
   await media.init();
 
   const bus = createEventBus({
-    url: config.RABBITMQ_URL,
+    ...eventBusSettings(config),
     appId: SERVICE,
     log,
-    exchange: config.EVENTS_EXCHANGE,
     registry: metrics.registry,
-    retry: { maxAttempts: config.EVENTS_MAX_ATTEMPTS, backoffMs: config.EVENTS_RETRY_BACKOFF_MS },
-    runInContext: (ctx, fn) => runWithContext({ requestId: ctx.requestId }, fn),
   });
   // Keeps retrying in the background: the HTTP API serves while the broker is down, /ready says so.
   bus.start();

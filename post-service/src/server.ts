@@ -1,7 +1,7 @@
 import http from 'node:http';
-import { createEventBus } from '@social/common/events';
+import { createEventBus, eventBusSettings } from '@social/common/events';
 import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
-import { createLogger, runWithContext } from '@social/common/logger';
+import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
 import { connectMongo } from '@social/common/mongo';
 import { closeRedis, createRedis } from '@social/common/redis';
@@ -16,11 +16,7 @@ const SERVICE = 'post-service';
 
 async function main(): Promise<void> {
   const config = loadPostConfig();
-  const log = createLogger({
-    service: SERVICE,
-    level: config.LOG_LEVEL,
-    json: config.NODE_ENV === 'production',
-  });
+  const log = createServiceLogger(SERVICE, config);
   const metrics = createMetrics(SERVICE);
 
   const conn = await connectMongo({ uri: config.MONGO_URI, log });
@@ -42,14 +38,11 @@ async function main(): Promise<void> {
   log.info('post cache', { enabled: config.CACHE_ENABLED });
 
   const bus = createEventBus({
-    url: config.RABBITMQ_URL,
+    ...eventBusSettings(config),
     appId: SERVICE,
     log,
-    exchange: config.EVENTS_EXCHANGE,
     registry: metrics.registry,
-    retry: { maxAttempts: config.EVENTS_MAX_ATTEMPTS, backoffMs: config.EVENTS_RETRY_BACKOFF_MS },
     publishTimeoutMs: config.EVENTS_PUBLISH_TIMEOUT_MS,
-    runInContext: (ctx, fn) => runWithContext({ requestId: ctx.requestId }, fn),
   });
   // In the background: the API works while the broker is away; the outbox holds the events meanwhile.
   bus.start();

@@ -1,7 +1,7 @@
 import http from 'node:http';
-import { createEventBus } from '@social/common/events';
+import { createEventBus, eventBusSettings } from '@social/common/events';
 import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
-import { createLogger, runWithContext } from '@social/common/logger';
+import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
 import { connectMongo, pingMongo } from '@social/common/mongo';
 import { createApp } from './app';
@@ -13,11 +13,7 @@ import { createTombstoneModel } from './models/tombstone.model';
 
 async function main(): Promise<void> {
   const config = loadSearchConfig();
-  const log = createLogger({
-    service: 'search-service',
-    level: config.LOG_LEVEL,
-    json: config.NODE_ENV === 'production',
-  });
+  const log = createServiceLogger('search-service', config);
   const metrics = createMetrics('search-service');
 
   const conn = await connectMongo({ uri: config.MONGO_URI, log });
@@ -27,13 +23,10 @@ async function main(): Promise<void> {
   await Promise.all([searchPosts.init(), tombstones.init()]);
 
   const bus = createEventBus({
-    url: config.RABBITMQ_URL,
+    ...eventBusSettings(config),
     appId: 'search-service',
     log,
-    exchange: config.EVENTS_EXCHANGE,
     registry: metrics.registry,
-    retry: { maxAttempts: config.EVENTS_MAX_ATTEMPTS, backoffMs: config.EVENTS_RETRY_BACKOFF_MS },
-    runInContext: (ctx, fn) => runWithContext({ requestId: ctx.requestId }, fn),
   });
 
   const app = createApp({

@@ -1,5 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
+import type { RabbitConfig } from '../config';
+import { runWithContext } from '../logger';
 import { ConnectionManager, type ReconnectOptions } from './connection';
 import { Consumer, type RetryOptions, type RunInContext } from './consumer';
 import { EVENTS_EXCHANGE } from './event-types';
@@ -26,7 +28,7 @@ export interface EventBusOptions {
   publishTimeoutMs?: number;
   /** How long close() waits for running handlers (default 5000). */
   drainTimeoutMs?: number;
-  /** Wraps each handler call, e.g. in the logger's request context so logs carry requestId = correlationId. */
+  /** Wraps each handler call; default: the logger's request context with requestId = correlationId. */
   runInContext?: RunInContext;
 }
 
@@ -51,7 +53,17 @@ export interface EventBus {
 export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 5, backoffMs: [1000, 5000, 15000, 30000] };
 export const DEFAULT_RECONNECT: ReconnectOptions = { initialDelayMs: 500, maxDelayMs: 30_000 };
 
-const runDirectly: RunInContext = (_ctx, fn) => fn();
+// Handlers run in the logger's request context by default, so their logs carry requestId = correlationId.
+const runInLogContext: RunInContext = (ctx, fn) => runWithContext({ requestId: ctx.requestId }, fn);
+
+/** The bus settings that come from configuration; services add appId, log and registry. */
+export function eventBusSettings(config: RabbitConfig): Pick<EventBusOptions, 'url' | 'exchange' | 'retry'> {
+  return {
+    url: config.RABBITMQ_URL,
+    exchange: config.EVENTS_EXCHANGE,
+    retry: { maxAttempts: config.EVENTS_MAX_ATTEMPTS, backoffMs: config.EVENTS_RETRY_BACKOFF_MS },
+  };
+}
 
 function checkRetry(retry: RetryOptions): RetryOptions {
   if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
@@ -129,7 +141,7 @@ export function createEventBus(opts: EventBusOptions): EventBus {
         log,
         metrics,
         retry,
-        runInContext: opts.runInContext ?? runDirectly,
+        runInContext: opts.runInContext ?? runInLogContext,
         onChannelLost: recycle,
       });
       consumers.push(consumer);

@@ -9,6 +9,7 @@ export type { ReconnectOptions } from './connection';
 export type { ConsumeOutcome } from './metrics';
 export {
   createEventBus,
+  eventBusSettings,
   DEFAULT_RECONNECT,
   DEFAULT_RETRY,
   type EventBus,

@@ -1,4 +1,5 @@
 import winston from 'winston';
+import type { BaseConfig } from '../config';
 import { currentContext } from './request-context';
 import { redact } from './redact';
 
@@ -48,3 +49,7 @@ export function createLogger(options: LoggerOptions): Logger {
     transports: [new winston.transports.Console({ stderrLevels: ['error'] }), ...(options.transports ?? [])],
   });
 }
+
+/** The logger of a running service: its level from config, JSON lines in production. */
+export const createServiceLogger = (service: string, config: Pick<BaseConfig, 'LOG_LEVEL' | 'NODE_ENV'>): Logger =>
+  createLogger({ service, level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });

@@ -1,3 +1,3 @@
-export { createLogger, type Logger, type LoggerOptions } from './create-logger';
+export { createLogger, createServiceLogger, type Logger, type LoggerOptions } from './create-logger';
 export { runWithContext, currentContext, updateContext, type RequestContext } from './request-context';
 export { redact, REDACTED } from './redact';
