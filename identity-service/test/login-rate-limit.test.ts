@@ -152,7 +152,7 @@ describe('POST /api/auth/login rate limit (per email + client IP, in Redis)', ()
     expect(degraded.logs).toContainEqual(
       expect.objectContaining({
         level: 'warn',
-        message: 'login rate limiter error',
+        message: 'rate limiter degraded',
         detail: expect.stringContaining('allowing request without rate-limiting'),
       }),
     );

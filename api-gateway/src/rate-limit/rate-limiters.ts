@@ -1,11 +1,9 @@
-import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
-import { sendError, TooManyRequestsError } from '@social/common/http';
+import type { RequestHandler } from 'express';
 import type { Logger } from '@social/common/logger';
 import { Counter, type Metrics } from '@social/common/metrics';
+import { clientIp, redisRateLimit } from '@social/common/rate-limit';
 import type { Redis } from '@social/common/redis';
 import type { GatewayConfig } from '../config';
-import { ResilientRedisStore } from './limiter-store';
 
 export type RateLimitConfig = Pick<
   GatewayConfig,
@@ -27,8 +25,6 @@ export interface RateLimiters {
 }
 
 type LimiterName = 'ip' | 'user' | 'auth';
-
-const clientIp = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
 const emailOf = (body: unknown): string => {
   const email = typeof body === 'object' && body !== null ? (body as { email?: unknown }).email : undefined;
@@ -57,20 +53,19 @@ export function createRateLimiters(deps: {
 }): RateLimiters {
   const { config, redis, log } = deps;
   const failures = storeFailures(deps.metrics);
-  const logger: Options['logger'] = {
-    warn: (err: unknown, message?: string) => log.warn('rate limiter warning', { err, detail: message }),
-    error: (err: unknown, message?: string) => log.warn('rate limiter degraded', { err, detail: message }),
-  };
-  const limiter = (name: LimiterName, options: Partial<Options>): RequestHandler =>
-    rateLimit({
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      passOnStoreError: true,
-      logger,
-      store: new ResilientRedisStore(redis, `${config.REDIS_KEY_PREFIX}rl:${name}:`, () =>
-        failures.inc({ limiter: name }),
-      ),
-      handler: (_req, res) => sendError(res, new TooManyRequestsError()),
+  const limiter = (
+    name: LimiterName,
+    options: {
+      windowMs: number;
+      limit: number;
+      keyGenerator: Parameters<typeof redisRateLimit>[0]['keyGenerator'];
+    },
+  ): RequestHandler =>
+    redisRateLimit({
+      redis,
+      log,
+      prefix: `${config.REDIS_KEY_PREFIX}rl:${name}:`,
+      onStoreError: () => failures.inc({ limiter: name }),
       ...options,
     });
   return {

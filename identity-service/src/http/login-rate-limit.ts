@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
-import { TooManyRequestsError, sendError } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
+import { clientIp, redisRateLimit } from '@social/common/rate-limit';
 import type { Redis } from '@social/common/redis';
 import type { AuthMetrics } from '../auth-metrics';
 
@@ -13,30 +11,6 @@ export interface LoginRateLimitOptions {
   authMetrics: AuthMetrics;
   windowMs: number;
   max: number;
-}
-
-/** Counts every increment that failed, i.e. every request the limiter let through without counting it. */
-class CountingRedisStore extends RedisStore {
-  constructor(
-    redis: Redis,
-    private readonly onError: () => void,
-  ) {
-    super({
-      // ioredis' call() is typed Promise<unknown>; the store only sends commands whose replies fit RedisReply.
-      sendCommand: (command: string, ...args: string[]) =>
-        redis.call(command, ...args) as Promise<RedisReply>,
-      prefix: 'rl:login:',
-    });
-  }
-
-  override async increment(key: string): ReturnType<RedisStore['increment']> {
-    try {
-      return await super.increment(key);
-    } catch (err) {
-      this.onError();
-      throw err;
-    }
-  }
 }
 
 /** The email is hashed so Redis never holds addresses; an unparsable body still gets a per-IP bucket. */
@@ -53,33 +27,18 @@ function loginKey(ipBucket: string, body: unknown): string {
  */
 export function loginRateLimit(options: LoginRateLimitOptions): RequestHandler {
   const { redis, log, authMetrics } = options;
-  const store = new CountingRedisStore(redis, () => authMetrics.rateLimitStoreErrors.inc());
-  // The store loads its Lua scripts once, in the limiter's constructor, and caches a failure forever: that
-  // happens whenever Redis is not connected yet (every boot, as the client has no offline queue) or down.
-  // Reload them each time the connection becomes ready.
-  redis.on('ready', () => {
-    store.incrementScriptSha = store.loadIncrementScript();
-    store.getScriptSha = store.loadGetScript();
-    store.incrementScriptSha.catch(() => undefined);
-    store.getScriptSha.catch(() => undefined);
-  });
-  return rateLimit({
+  return redisRateLimit({
+    redis,
+    log,
+    prefix: 'rl:login:',
     windowMs: options.windowMs,
     limit: options.max,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    store,
-    passOnStoreError: true,
-    // ipKeyGenerator groups IPv6 clients by /56, so rotating addresses inside one allocation does not help.
-    keyGenerator: (req) => loginKey(ipKeyGenerator(req.ip ?? 'unknown'), req.body),
-    logger: {
-      error: (err: unknown, detail?: string) => log.warn('login rate limiter error', { detail, err }),
-      warn: (err: unknown, detail?: string) => log.warn('login rate limiter warning', { detail, err }),
-    },
-    handler: (req, res) => {
+    keyGenerator: (req) => loginKey(clientIp(req), req.body),
+    onStoreError: () => authMetrics.rateLimitStoreErrors.inc(),
+    onLimited: () => {
       authMetrics.logins.inc({ outcome: 'rate_limited' });
       log.warn('login rate limit exceeded');
-      sendError(res, new TooManyRequestsError('Too many login attempts, please try again later'));
     },
+    message: 'Too many login attempts, please try again later',
   });
 }

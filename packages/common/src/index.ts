@@ -7,3 +7,4 @@ export * from './mongo';
 export * from './health';
 export * from './metrics';
 export * from './lifecycle';
+export * from './rate-limit';

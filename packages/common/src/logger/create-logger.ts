@@ -51,5 +51,7 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 /** The logger of a running service: its level from config, JSON lines in production. */
-export const createServiceLogger = (service: string, config: Pick<BaseConfig, 'LOG_LEVEL' | 'NODE_ENV'>): Logger =>
-  createLogger({ service, level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });
+export const createServiceLogger = (
+  service: string,
+  config: Pick<BaseConfig, 'LOG_LEVEL' | 'NODE_ENV'>,
+): Logger => createLogger({ service, level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });

@@ -1,6 +1,6 @@
 import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
-import type { Redis } from '@social/common/redis';
+import type { Redis } from '../redis';
 
 /**
  * A rate-limit-redis store that survives a cold Redis, and reports every failed store call.

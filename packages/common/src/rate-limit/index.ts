@@ -1,0 +1,2 @@
+export { ResilientRedisStore } from './resilient-redis-store';
+export { redisRateLimit, clientIp, type RedisRateLimitOptions } from './redis-rate-limit';

@@ -1,0 +1,51 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { sendError, TooManyRequestsError } from '../http';
+import type { Logger } from '../logger';
+import type { Redis } from '../redis';
+import { ResilientRedisStore } from './resilient-redis-store';
+
+export interface RedisRateLimitOptions {
+  redis: Redis;
+  /** Key prefix in Redis, e.g. `rl:ip:` (after the client's own keyPrefix, if it has one). */
+  prefix: string;
+  windowMs: number;
+  limit: number;
+  keyGenerator: (req: Request) => string;
+  log: Logger;
+  /** Each store call that failed, i.e. a request let through uncounted: count it in /metrics. */
+  onStoreError?: () => void;
+  /** Runs before the 429 is sent (metrics, a log line). */
+  onLimited?: (req: Request, res: Response) => void;
+  message?: string;
+}
+
+/** The client's address, IPv6 grouped by /56 so rotating addresses inside one allocation does not help. */
+export const clientIp = (req: Request): string =>
+  ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+
+/**
+ * A limiter whose counters live in Redis, so every replica counts together. It answers 429 in the common error
+ * shape with draft-7 `RateLimit-*` headers and `Retry-After`. A Redis outage fails open: the request is served,
+ * logged and counted, because refusing all traffic is worse than briefly not limiting it.
+ */
+export function redisRateLimit(options: RedisRateLimitOptions): RequestHandler {
+  const { log } = options;
+  return rateLimit({
+    windowMs: options.windowMs,
+    limit: options.limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    passOnStoreError: true,
+    store: new ResilientRedisStore(options.redis, options.prefix, () => options.onStoreError?.()),
+    keyGenerator: options.keyGenerator,
+    logger: {
+      warn: (err: unknown, detail?: string) => log.warn('rate limiter warning', { err, detail }),
+      error: (err: unknown, detail?: string) => log.warn('rate limiter degraded', { err, detail }),
+    },
+    handler: (req, res) => {
+      options.onLimited?.(req, res);
+      sendError(res, new TooManyRequestsError(options.message));
+    },
+  });
+}
