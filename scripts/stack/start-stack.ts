@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startInMemoryMongo, type InMemoryMongo } from '@social/testkit';
 import { freePort } from './free-port';
+import { startMongoProcess, type MongoProcess } from './mongo-process';
 import { SERVICES, stackEnvironment, type ServiceSpec } from './services';
 
 export interface RunningStack {
@@ -32,14 +32,7 @@ export interface ServiceOverrides {
   nodeArgs?: string[];
 }
 
-export interface MongoControl {
-  uri: string;
-  /** Stops the server (its in-memory data is lost); connected clients see their sockets close. */
-  stop(): Promise<void>;
-  /** Starts an empty server on the same port. */
-  start(): Promise<void>;
-  isRunning(): boolean;
-}
+export type MongoControl = MongoProcess;
 
 export interface StackOptions {
   /** Extra variables for every service (e.g. small rate limits). */
@@ -74,34 +67,17 @@ const exitOf = (child: ChildProcess): Promise<number | null> =>
     ? Promise.resolve(child.exitCode)
     : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 
-async function ownMongoControl(): Promise<MongoControl> {
-  let server: InMemoryMongo | undefined = await startInMemoryMongo({ ttlSweepMs: 500 });
-  const port = server.port;
-  return {
-    uri: server.uri,
-    async stop() {
-      const running = server;
-      server = undefined;
-      await running?.stop();
-    },
-    async start() {
-      server ??= await startInMemoryMongo({ port, ttlSweepMs: 500 });
-    },
-    isRunning: () => server !== undefined,
-  };
-}
-
 /**
  * Starts the five services from their built code (`dist/`) as real processes on free ports, with a fresh
  * exchange, queue names, Redis key prefix and databases, so it never collides with another run.
  */
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
   const run = randomBytes(4).toString('hex');
-  const mongo = options.mongoBaseUri ? undefined : await startInMemoryMongo({ ttlSweepMs: 500 });
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), `social-stack-${run}-`));
+  const mongo = options.mongoBaseUri ? undefined : await startMongoProcess(path.join(logDir, 'mongo.log'));
   const ports = Object.fromEntries(
     await Promise.all(SERVICES.map(async (s) => [s.name, await freePort()] as const)),
   );
-  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), `social-stack-${run}-`));
   const env = stackEnvironment({
     mongoBaseUri: options.mongoBaseUri ?? (mongo as { uri: string }).uri,
     ports,
@@ -125,7 +101,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   });
   const ownMongo: RunningStack['mongo'] = {};
   for (const name of options.ownMongo ?? []) {
-    const control = await ownMongoControl();
+    const control = await startMongoProcess(path.join(logDir, `mongo-${name}.log`));
     ownMongo[name] = control;
     env[name].MONGO_URI = `${control.uri}/${name.replace(/-service$/, '')}`;
   }
