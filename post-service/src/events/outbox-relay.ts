@@ -6,6 +6,7 @@ import {
   findPostsWithPendingEvents,
   parkInvalidEvent,
   removeConfirmedEvent,
+  type OutboxEntry,
   type PendingEvent,
   type PostModel,
 } from '../models/post.model';
@@ -84,37 +85,47 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let brokerDown = false;
   let storeDown = false;
 
+  /** Publishes one post's events in order; false when the broker failed (the rest stay pending, in order). */
+  async function relayPost(entry: OutboxEntry): Promise<boolean> {
+    for (const event of entry.pendingEvents) {
+      // Retrying cannot fix an event that breaks the contract, and it would block every event behind it.
+      const violation = contractViolation(event);
+      if (violation) {
+        await parkInvalidEvent(posts, entry._id, event, violation);
+        failures.inc({ stage: 'invalid' });
+        log.error('outbox event breaks the contract, parked in failedEvents', {
+          eventId: event.id,
+          postId: entry._id.toHexString(),
+          reason: violation,
+        });
+        continue;
+      }
+      try {
+        await bus.publish(event);
+      } catch (err) {
+        failures.inc({ stage: 'publish' });
+        if (!brokerDown) log.warn('outbox publish failed, events stay pending', { eventId: event.id, err });
+        brokerDown = true;
+        return false;
+      }
+      await removeConfirmedEvent(posts, entry._id, event);
+      relayed.inc({ type: event.type });
+    }
+    return true;
+  }
+
   /** One bounded pass: 'more' when a full batch went out (more may be waiting), 'blocked' when the broker failed. */
   async function pass(): Promise<'done' | 'more' | 'blocked'> {
     const entries = await findPostsWithPendingEvents(posts, opts.batchSize);
-    for (const entry of entries) {
-      for (const event of entry.pendingEvents) {
-        // Retrying cannot fix an event that breaks the contract, and it would block every event behind it.
-        const violation = contractViolation(event);
-        if (violation) {
-          await parkInvalidEvent(posts, entry._id, event, violation);
-          failures.inc({ stage: 'invalid' });
-          log.error('outbox event breaks the contract, parked in failedEvents', {
-            eventId: event.id,
-            postId: entry._id.toHexString(),
-            reason: violation,
-          });
-          continue;
-        }
-        try {
-          await bus.publish(event);
-        } catch (err) {
-          failures.inc({ stage: 'publish' });
-          if (!brokerDown) log.warn('outbox publish failed, events stay pending', { eventId: event.id, err });
-          brokerDown = true;
-          return 'blocked'; // the broker is the problem: the interval retries, in order
-        }
-        if (brokerDown) log.info('outbox publishing again');
-        brokerDown = false;
-        await removeConfirmedEvent(posts, entry._id, event);
-        relayed.inc({ type: event.type });
-      }
-    }
+    // Posts go out side by side, so their broker confirms overlap instead of queueing one round trip after
+    // another; each post's own events stay in order.
+    const results = await Promise.allSettled(entries.map(relayPost));
+    const storeFailure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (storeFailure) throw storeFailure.reason;
+    // The broker is the problem: the interval retries, in order.
+    if (results.some((r) => r.status === 'fulfilled' && !r.value)) return 'blocked';
+    if (brokerDown) log.info('outbox publishing again');
+    brokerDown = false;
     return entries.length === opts.batchSize ? 'more' : 'done';
   }
 
