@@ -1,5 +1,9 @@
+import type { EventEmitter } from 'node:events';
 import http from 'node:http';
+import { captureLogger, waitFor } from '@social/testkit/helpers';
 import { closeServer, listen } from '../src';
+import { ConfigError } from '../src/config';
+import { onShutdown, runMain } from '../src/lifecycle';
 
 describe('closeServer', () => {
   test('when a keep-alive client keeps sending during shutdown, then every request is answered and the server closes', async () => {
@@ -42,5 +46,174 @@ describe('closeServer', () => {
     expect(tookMs).toBeLessThan(2_000);
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(errors.map(() => 'ECONNREFUSED'));
+  });
+});
+
+/** What onShutdown listens to; each test removes the listeners it added, so none pile up across tests. */
+const shutdownEvents: readonly string[] = ['SIGTERM', 'SIGINT', 'unhandledRejection', 'uncaughtException'];
+const processEvents: EventEmitter = process;
+const isListener = (f: unknown): f is (...args: unknown[]) => void => typeof f === 'function';
+
+describe('onShutdown', () => {
+  let before: Map<string, Set<unknown>>;
+
+  beforeEach(() => {
+    before = new Map(shutdownEvents.map((e) => [e, new Set<unknown>(processEvents.listeners(e))]));
+  });
+
+  afterEach(() => {
+    for (const event of shutdownEvents) {
+      for (const listener of processEvents.listeners(event)) {
+        if (isListener(listener) && !before.get(event)?.has(listener)) {
+          processEvents.removeListener(event, listener);
+        }
+      }
+    }
+  });
+
+  test('when it is set up, then it listens once each for SIGTERM, SIGINT and fatal errors', () => {
+    // Arrange
+    const counts = () => shutdownEvents.map((e) => processEvents.listenerCount(e));
+    const initial = counts();
+
+    // Act
+    onShutdown(captureLogger().log, [], { exit: () => undefined });
+
+    // Assert
+    expect(counts()).toEqual(initial.map((n) => n + 1));
+  });
+
+  test('when shutdown runs, then the steps run in order, one at a time, and exit gets the code', async () => {
+    // Arrange
+    const { log, lines } = captureLogger();
+    const ran: string[] = [];
+    const exits: number[] = [];
+    const shutdown = onShutdown(
+      log,
+      [
+        async () => {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          ran.push('server');
+        },
+        () => ran.push('bus'),
+        async () => ran.push('redis'),
+      ],
+      { exit: (code) => exits.push(code) },
+    );
+
+    // Act
+    await shutdown(0);
+
+    // Assert
+    expect(ran).toEqual(['server', 'bus', 'redis']);
+    expect(exits).toEqual([0]);
+    expect(lines.map((l) => [l.level, l.message])).toEqual([['info', 'shutdown complete']]);
+  });
+
+  test('when a step fails, then it is logged and the remaining steps still run', async () => {
+    // Arrange
+    const { log, lines } = captureLogger();
+    const ran: string[] = [];
+    const exits: number[] = [];
+    const shutdown = onShutdown(
+      log,
+      [() => ran.push('server'), () => Promise.reject(new Error('broker gone')), () => ran.push('redis')],
+      { exit: (code) => exits.push(code) },
+    );
+
+    // Act
+    await shutdown(1);
+
+    // Assert
+    expect(ran).toEqual(['server', 'redis']);
+    expect(exits).toEqual([1]);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'error', message: 'shutdown step failed' }),
+      expect.objectContaining({ level: 'info', message: 'shutdown complete' }),
+    ]);
+    expect(JSON.stringify(lines[0])).toContain('broker gone');
+  });
+
+  test('when shutdown is requested twice, then the steps run once and both callers wait for the same run', async () => {
+    // Arrange
+    let runs = 0;
+    const exits: number[] = [];
+    const shutdown = onShutdown(captureLogger().log, [() => runs++], { exit: (code) => exits.push(code) });
+
+    // Act
+    const [first, second] = [shutdown(0), shutdown(1)];
+    await Promise.all([first, second]);
+
+    // Assert
+    expect(first).toBe(second);
+    expect(runs).toBe(1);
+    expect(exits).toEqual([0]);
+  });
+
+  test('when a step hangs past timeoutMs, then it logs the timeout and exits with 1', async () => {
+    // Arrange: a step that only finishes when the test lets it
+    const { log, lines } = captureLogger();
+    const exits: number[] = [];
+    let release = (): void => undefined;
+    const hanging = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const shutdown = onShutdown(log, [() => hanging], { timeoutMs: 50, exit: (code) => exits.push(code) });
+
+    // Act
+    const running = shutdown(0);
+    await waitFor(() => exits.length > 0, { description: 'timeout exit' });
+
+    // Assert
+    expect(exits).toEqual([1]);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'error', message: 'shutdown timed out, exiting' }),
+    ]);
+    release();
+    await running;
+  });
+});
+
+describe('runMain', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  /** Catches what runMain hands to the process: it owns the exit of a failed start. */
+  const captureProcess = () => ({
+    exit: jest
+      .spyOn(process, 'exit')
+      .mockImplementation(jest.fn<never, [number | string | null | undefined]>()),
+    stderr: jest.spyOn(process.stderr, 'write').mockReturnValue(true),
+  });
+
+  test('when the config is invalid, then the problems are printed without a stack and the exit code is 1', async () => {
+    // Arrange
+    const { exit, stderr } = captureProcess();
+
+    // Act
+    runMain('post-service', () => Promise.reject(new ConfigError(['JWT_SECRET is required'])));
+    await waitFor(() => exit.mock.calls.length > 0, { description: 'exit' });
+
+    // Assert
+    expect(exit.mock.calls).toEqual([[1]]);
+    expect(stderr.mock.calls).toEqual([
+      ['post-service failed to start: Invalid configuration:\n  - JWT_SECRET is required\n'],
+    ]);
+  });
+
+  test('when the start fails otherwise, then the stack is printed and the exit code is 1', async () => {
+    // Arrange
+    const { exit, stderr } = captureProcess();
+
+    // Act
+    runMain('post-service', () => Promise.reject(new Error('mongodb never came up')));
+    await waitFor(() => exit.mock.calls.length > 0, { description: 'exit' });
+
+    // Assert
+    expect(exit.mock.calls).toEqual([[1]]);
+    expect(String(stderr.mock.calls[0]?.[0])).toMatch(
+      /^post-service failed to start: Error: mongodb never came up\n\s+at /,
+    );
   });
 });

@@ -1,0 +1,192 @@
+import express, { type Express, type Request } from 'express';
+import request from 'supertest';
+import { captureLogger, silentLogger, uniqueName, waitFor } from '@social/testkit/helpers';
+import { errorHandler, requestContext } from '../src/http';
+import type { Logger } from '../src/logger';
+import { clientIp, redisRateLimit, type RedisRateLimitOptions } from '../src/rate-limit';
+import { closeRedis, createRedis, type Redis } from '../src/redis';
+import { closedPort } from './support/tcp-proxy';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+let redis: Redis;
+const prefixes: string[] = [];
+const extraClients: Redis[] = [];
+
+beforeAll(async () => {
+  redis = createRedis({ url: REDIS_URL, log: silentLogger() });
+  await waitFor(() => redis.status === 'ready', { description: 'redis ready' });
+});
+
+afterEach(async () => {
+  await Promise.all(extraClients.splice(0).map((client) => closeRedis(client)));
+});
+
+afterAll(async () => {
+  const keys = (await Promise.all(prefixes.map((p) => redis.keys(`${p}*`)))).flat();
+  if (keys.length > 0) await redis.del(...keys);
+  await closeRedis(redis);
+});
+
+/** A per-test prefix, so counters never meet another test's (or another run's). */
+const newPrefix = (): string => {
+  const prefix = `${uniqueName('rl')}:`;
+  prefixes.push(prefix);
+  return prefix;
+};
+
+const byClientHeader = (req: Request): string => req.get('x-client') ?? 'anonymous';
+
+function buildApp(overrides: Partial<RedisRateLimitOptions> & { log?: Logger } = {}): {
+  app: Express;
+  prefix: string;
+} {
+  const prefix = overrides.prefix ?? newPrefix();
+  const log = overrides.log ?? silentLogger();
+  const app = express();
+  app.use(requestContext());
+  app.use(
+    redisRateLimit({ redis, prefix, windowMs: 60_000, limit: 2, keyGenerator: clientIp, log, ...overrides }),
+  );
+  app.get('/ping', (_req, res) => {
+    res.json({ success: true });
+  });
+  app.use(errorHandler(log));
+  return { app, prefix };
+}
+
+describe('redisRateLimit', () => {
+  test('when a client goes over `limit`, then 429 in the common error shape with draft-7 headers and Retry-After', async () => {
+    // Arrange
+    const limited: string[] = [];
+    const { app } = buildApp({ onLimited: (req) => limited.push(req.path) });
+    await request(app).get('/ping').expect(200);
+    await request(app).get('/ping').expect(200);
+
+    // Act
+    const res = await request(app).get('/ping');
+
+    // Assert
+    expect(res).toMatchObject({
+      status: 429,
+      body: {
+        success: false,
+        message: 'Too many requests, please try again later',
+        requestId: res.headers['x-request-id'],
+      },
+      headers: {
+        'ratelimit-policy': '2;w=60',
+        ratelimit: expect.stringMatching(/^limit=2, remaining=0, reset=\d+$/),
+        'retry-after': expect.stringMatching(/^\d+$/),
+      },
+    });
+    expect(res.headers['x-ratelimit-limit']).toBeUndefined();
+    expect(limited).toEqual(['/ping']);
+  });
+
+  test('when requests are under the limit, then they pass with the remaining budget in the headers', async () => {
+    // Arrange
+    const { app } = buildApp({ limit: 5 });
+
+    // Act
+    const res = await request(app).get('/ping');
+
+    // Assert
+    expect(res).toMatchObject({
+      status: 200,
+      body: { success: true },
+      headers: { ratelimit: expect.stringMatching(/^limit=5, remaining=4, reset=\d+$/) },
+    });
+    expect(res.headers['retry-after']).toBeUndefined();
+  });
+
+  test('when a custom message is set, then the 429 carries it', async () => {
+    // Arrange
+    const { app } = buildApp({ limit: 1, message: 'Too many login attempts' });
+    await request(app).get('/ping').expect(200);
+
+    // Act
+    const res = await request(app).get('/ping');
+
+    // Assert
+    expect(res).toMatchObject({ status: 429, body: { success: false, message: 'Too many login attempts' } });
+  });
+
+  test('when two limiters count the same client under different prefixes, then their budgets are separate', async () => {
+    // Arrange
+    const first = buildApp({ limit: 1, keyGenerator: byClientHeader });
+    const second = buildApp({ limit: 1, keyGenerator: byClientHeader });
+    await request(first.app).get('/ping').set('x-client', 'alice').expect(200);
+    await request(first.app).get('/ping').set('x-client', 'alice').expect(429);
+
+    // Act
+    const res = await request(second.app).get('/ping').set('x-client', 'alice');
+
+    // Assert: the counters live in Redis under each limiter's own prefix
+    expect(res.status).toBe(200);
+    expect(await redis.get(`${first.prefix}alice`)).toBe('2');
+    expect(await redis.get(`${second.prefix}alice`)).toBe('1');
+  });
+
+  test('when two clients share a limiter, then each one has its own budget', async () => {
+    // Arrange
+    const { app } = buildApp({ limit: 1, keyGenerator: byClientHeader });
+    await request(app).get('/ping').set('x-client', 'alice').expect(200);
+
+    // Act
+    const res = await request(app).get('/ping').set('x-client', 'bob');
+
+    // Assert
+    expect(res.status).toBe(200);
+  });
+
+  test('when Redis is unreachable, then requests are served uncounted and each store failure is reported', async () => {
+    // Arrange
+    const down = createRedis({ url: `redis://127.0.0.1:${await closedPort()}`, log: silentLogger() });
+    extraClients.push(down);
+    const { log, lines } = captureLogger();
+    let storeErrors = 0;
+    const app = express().use(
+      redisRateLimit({
+        redis: down,
+        prefix: newPrefix(),
+        windowMs: 60_000,
+        limit: 1,
+        keyGenerator: clientIp,
+        log,
+        onStoreError: () => storeErrors++,
+      }),
+      (_req, res) => {
+        res.json({ success: true });
+      },
+    );
+
+    // Act
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await request(app).get('/ping')).status);
+
+    // Assert
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(storeErrors).toBe(3);
+    expect(lines.filter((l) => l.message === 'rate limiter degraded')).toHaveLength(3);
+    expect(lines.every((l) => l.level === 'warn')).toBe(true);
+  });
+
+  test('when the limiter is created while its client is still connecting, then it limits once connected', async () => {
+    // Arrange: the usual boot order; the store's first script load fails because the client is not ready yet
+    const connecting = createRedis({ url: REDIS_URL, log: silentLogger() });
+    extraClients.push(connecting);
+    expect(connecting.status).toBe('connecting');
+    let storeErrors = 0;
+    const { app } = buildApp({ redis: connecting, limit: 1, onStoreError: () => storeErrors++ });
+    await waitFor(() => connecting.status === 'ready', { description: 'redis ready' });
+
+    // Act
+    const first = await request(app).get('/ping');
+    const second = await request(app).get('/ping');
+
+    // Assert
+    expect([first.status, second.status]).toEqual([200, 429]);
+    expect(storeErrors).toBe(0);
+  });
+});
