@@ -1,3 +1,4 @@
+import '../http/express-augment';
 import type { RequestHandler } from 'express';
 import { UnauthorizedError } from '../http/errors';
 import { updateContext } from '../logger';

@@ -8,21 +8,25 @@ import { isPlainObject, valueKey, valuesAtPath } from './values';
  */
 export class LookupIndex {
   private readonly entries = new Map<string, Set<string>>();
+  /** Every indexed document: for a sparse index, exactly those where the field exists. */
+  private readonly indexed = new Set<string>();
   readonly field: string;
+  private readonly sparse: boolean;
 
   constructor(readonly spec: IndexSpec) {
     this.field = Object.keys(spec.key)[0] as string;
+    this.sparse = spec.sparse === true;
   }
 
-  /** Sparse and partial indexes leave documents out, so they cannot answer "all documents with value v". */
+  /** A partial index leaves out documents by an arbitrary filter, so it cannot answer lookups on its own. */
   static supports(spec: IndexSpec): boolean {
     const keys = Object.values(spec.key);
-    return (
-      keys.length === 1 && (keys[0] === 1 || keys[0] === -1) && !spec.sparse && !spec.partialFilterExpression
-    );
+    return keys.length === 1 && (keys[0] === 1 || keys[0] === -1) && !spec.partialFilterExpression;
   }
 
   add(doc: Document, idKey: string): void {
+    if (this.sparse && !this.hasField(doc)) return;
+    this.indexed.add(idKey);
     for (const key of this.keysOf(doc)) {
       let ids = this.entries.get(key);
       if (!ids) {
@@ -34,6 +38,7 @@ export class LookupIndex {
   }
 
   remove(doc: Document, idKey: string): void {
+    this.indexed.delete(idKey);
     for (const key of this.keysOf(doc)) {
       const ids = this.entries.get(key);
       ids?.delete(idKey);
@@ -41,15 +46,27 @@ export class LookupIndex {
     }
   }
 
-  /** `_id` keys of documents whose field equals `value`, or undefined when `value` is not a plain equality. */
+  /**
+   * `_id` keys of documents whose field equals `value` (or, on a sparse index, that have the field at all, as
+   * the outbox relay asks), or undefined when the index cannot answer and the caller has to scan.
+   */
   lookup(filterValue: unknown): Iterable<string> | undefined {
+    if (this.sparse && isPlainObject(filterValue) && Object.keys(filterValue).length === 1) {
+      if (filterValue.$exists === true) return this.indexed;
+    }
     const value =
       isPlainObject(filterValue) && Object.keys(filterValue).length === 1 && '$eq' in filterValue
         ? filterValue.$eq
         : filterValue;
     // Arrays and documents have extra matching rules (whole-array and element equality); leave them to mingo.
     if (Array.isArray(value) || isPlainObject(value) || value instanceof RegExp) return undefined;
+    // null also matches documents without the field, which a sparse index leaves out.
+    if (this.sparse && (value === null || value === undefined)) return undefined;
     return this.entries.get(valueKey(value ?? null)) ?? [];
+  }
+
+  private hasField(doc: Document): boolean {
+    return valuesAtPath(doc, this.field).some((v) => v !== undefined);
   }
 
   private keysOf(doc: Document): Set<string> {

@@ -135,4 +135,32 @@ describe('indexes', () => {
     await coll.dropIndex('userId_1');
     await expect(ns({ userId: 'a' })).resolves.toEqual([2, 3]);
   });
+
+  test('when a sparse index answers $exists and equality, then results match a scan, incl. after updates', async () => {
+    const coll = db.collection(uniqueName('c'));
+    await coll.createIndex({ 'pending.id': 1 }, { sparse: true });
+    await coll.insertMany([
+      { n: 1, pending: [{ id: 'e1' }, { id: 'e2' }] },
+      { n: 2, pending: [] },
+      { n: 3 },
+      { n: 4, pending: [{ id: null }] },
+      { n: 5, pending: [{ id: 'e3' }] },
+    ]);
+    await coll.updateOne({ n: 5 }, { $pull: { pending: { id: 'e3' } } });
+    await coll.updateOne({ n: 2 }, { $push: { pending: { id: 'e4' } } });
+    const ns = async (filter: object) => (await coll.find(filter).toArray()).map((d) => d.n as number);
+    const filters = [
+      { 'pending.id': { $exists: true } },
+      { 'pending.id': 'e2' },
+      // null also matches documents without the field, which the sparse index does not hold: a scan answers.
+      { 'pending.id': null },
+      { 'pending.id': { $exists: false } },
+    ];
+    const indexed = await Promise.all(filters.map(ns));
+    await coll.dropIndex('pending.id_1');
+    const scanned = await Promise.all(filters.map(ns));
+    expect(indexed).toEqual(scanned);
+    expect(indexed[0]).toEqual([1, 2, 4]);
+    expect(indexed[1]).toEqual([1]);
+  });
 });
