@@ -137,7 +137,7 @@ describe('indexes', () => {
   });
 
   test('when a sparse index answers $exists and equality, then results match a scan, incl. after updates', async () => {
-    const coll = db.collection(uniqueName('c'));
+    const coll = db.collection<{ n: number; pending?: Array<{ id: string | null }> }>(uniqueName('c'));
     await coll.createIndex({ 'pending.id': 1 }, { sparse: true });
     await coll.insertMany([
       { n: 1, pending: [{ id: 'e1' }, { id: 'e2' }] },

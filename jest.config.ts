@@ -1,6 +1,8 @@
-// @ts-check
-/** @type {import('jest').Config} */
-module.exports = {
+/** @jest-config-loader esbuild-register */
+import type { Config } from 'jest';
+
+// Every workspace's suite; e2e and fault tests have their own configs (`npm run test:e2e`, `test:fault`).
+const config: Config = {
   projects: [
     '<rootDir>/packages/common',
     '<rootDir>/packages/testkit',
@@ -12,3 +14,4 @@ module.exports = {
     '<rootDir>/scripts',
   ],
 };
+export default config;

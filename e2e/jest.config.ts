@@ -1,8 +1,10 @@
-// @ts-check
+/** @jest-config-loader esbuild-register */
+import type { Config } from 'jest';
+import { preset } from '../jest.preset';
+
 // The stack runs as real processes from built code: `npm run test:e2e` builds first.
-/** @type {import('jest').Config} */
-module.exports = {
-  ...require('../jest.preset.js').preset(__dirname),
+const config: Config = {
+  ...preset(__dirname),
   displayName: 'e2e',
   testMatch: ['<rootDir>/**/*.test.ts'],
   globalSetup: '<rootDir>/setup/global-setup.ts',
@@ -10,3 +12,4 @@ module.exports = {
   testTimeout: 60_000,
   maxWorkers: 1,
 };
+export default config;

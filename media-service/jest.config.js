@@ -1,3 +1,0 @@
-// @ts-check
-/** @type {import('jest').Config} */
-module.exports = require('../jest.preset.js').preset(__dirname);
