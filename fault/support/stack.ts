@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { call, registerAccount, type Account, type Reply } from '../../scripts/stack/http-client';
 import { startStack, type RunningStack, type StackOptions } from '../../scripts/stack/start-stack';
 
 /** Limits far above what a fault test sends: these tests are about faults, not the limiter. */
@@ -10,83 +11,14 @@ export const RELAXED_LIMITS: Record<string, string> = {
 };
 
 export function startFaultStack(options: StackOptions = {}): Promise<RunningStack> {
-  // TRUST_PROXY explicit: the gateway's joi default 'false' skips its converter and crashes Express (reported).
-  return startStack({ ...options, shared: { TRUST_PROXY: 'false', ...RELAXED_LIMITS, ...options.shared } });
+  return startStack({ ...options, shared: { ...RELAXED_LIMITS, ...options.shared } });
 }
 
-export interface Reply<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-  ms: number;
-}
-
-export interface CallOptions {
-  token?: string;
-  json?: unknown;
-  raw?: { body: string | Blob | FormData; contentType?: string };
-  timeoutMs?: number;
-}
-
-/** One HTTP call; the body is parsed when it is JSON. A network failure rejects (that is what tests count). */
-export async function call<T = Record<string, unknown>>(
-  baseUrl: string,
-  method: string,
-  path: string,
-  options: CallOptions = {},
-): Promise<Reply<T>> {
-  const headers: Record<string, string> = { 'x-request-id': `fault-${randomUUID()}` };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | Blob | FormData | undefined;
-  if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
-  } else if (options.raw) {
-    if (options.raw.contentType) headers['content-type'] = options.raw.contentType;
-    body = options.raw.body;
-  }
-  const started = performance.now();
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers,
-    body,
-    signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-  });
-  const text = await res.text();
-  const isJson = res.headers.get('content-type')?.includes('application/json') ?? false;
-  return {
-    status: res.status,
-    headers: res.headers,
-    body: (isJson && text ? JSON.parse(text) : text) as T,
-    ms: performance.now() - started,
-  };
-}
-
-export interface Account {
-  userId: string;
-  email: string;
-  password: string;
-  accessToken: string;
-}
+export { call, type Account, type CallOptions, type Reply } from '../../scripts/stack/http-client';
 
 export async function register(gatewayUrl: string): Promise<Account> {
-  const name = `f${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const input = { username: name, email: `${name}@example.com`, password: `pw-${randomUUID()}` };
-  const res = await call<{ user: { id: string }; accessToken: string }>(
-    gatewayUrl,
-    'POST',
-    '/v1/auth/register',
-    {
-      json: input,
-    },
-  );
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return {
-    userId: res.body.user.id,
-    email: input.email,
-    password: input.password,
-    accessToken: res.body.accessToken,
-  };
+  const { reply: _reply, ...account } = await registerAccount(gatewayUrl);
+  return account;
 }
 
 /** A word no other post contains (letters only, so stemming leaves it whole): searching it finds one run's posts. */
