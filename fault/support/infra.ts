@@ -1,25 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from '@social/testkit/helpers';
 import { freePort } from '../../scripts/stack/free-port';
+import { reachable, stopChild } from '../../scripts/stack/processes';
 
 const run = promisify(execFile);
-
-const reachable = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 
 /** Simulates a broker restart for every client: each connection is closed by the broker. */
 export async function closeAllBrokerConnections(): Promise<void> {
@@ -31,7 +19,7 @@ export async function closeAllBrokerConnections(): Promise<void> {
  * did or how it failed. Starts them with the CI commands when they do not.
  */
 export async function ensureSharedInfrastructure(): Promise<void> {
-  if (!(await reachable(6379))) {
+  if (!(await reachable('127.0.0.1', 6379))) {
     fs.mkdirSync('/var/lib/redis', { recursive: true });
     fs.mkdirSync('/var/log/redis', { recursive: true });
     await run('redis-server', [
@@ -51,9 +39,12 @@ export async function ensureSharedInfrastructure(): Promise<void> {
       '--logfile',
       '/var/log/redis/ci.log',
     ]);
-    await waitFor(() => reachable(6379), { timeoutMs: 10_000, description: 'shared Redis back on 6379' });
+    await waitFor(() => reachable('127.0.0.1', 6379), {
+      timeoutMs: 10_000,
+      description: 'shared Redis back on 6379',
+    });
   }
-  if (!(await reachable(5672))) {
+  if (!(await reachable('127.0.0.1', 5672))) {
     await run('rabbitmq-server', ['-detached']);
     await run('rabbitmqctl', ['await_startup', '--timeout', '120'], { timeout: 130_000 });
   }
@@ -85,15 +76,15 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         stdio: 'ignore',
       },
     );
-    await waitFor(() => reachable(port), { timeoutMs: 10_000, description: `private Redis on ${port}` });
+    await waitFor(() => reachable('127.0.0.1', port), {
+      timeoutMs: 10_000,
+      description: `private Redis on ${port}`,
+    });
   };
   const stop = async (): Promise<void> => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null) return;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGTERM');
-    await exited;
+    await stopChild(running);
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, start, stop, isRunning: () => child !== undefined };

@@ -1,16 +1,4 @@
-import net from 'node:net';
-
-const reachable = (host: string, port: number, timeoutMs = 1_000): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
+import { reachable } from './processes';
 
 const START_COMMANDS = {
   redis:

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { freePort } from './free-port';
+import { reachable, stopChild } from './processes';
 
 const CLI = path.resolve(__dirname, '../../packages/testkit/bin/social-mongo-memory.js');
 
@@ -15,15 +15,6 @@ export interface MongoProcess {
   start(): Promise<void>;
   isRunning(): boolean;
 }
-
-const accepts = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 
 /**
  * The in-memory MongoDB in a process of its own (the `social-mongo-memory` CLI): a stack's services and a load
@@ -41,7 +32,7 @@ export async function startMongoProcess(logFile: string): Promise<MongoProcess> 
     fs.closeSync(out);
     child = started;
     const deadline = Date.now() + 15_000;
-    while (!(await accepts(port))) {
+    while (!(await reachable('127.0.0.1', port))) {
       if (started.exitCode !== null)
         throw new Error(`in-memory MongoDB exited with ${started.exitCode}; see ${logFile}`);
       if (Date.now() > deadline)
@@ -52,10 +43,7 @@ export async function startMongoProcess(logFile: string): Promise<MongoProcess> 
   const stop = async (): Promise<void> => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null) return;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGTERM');
-    await exited;
+    await stopChild(running);
   };
   await start();
   return { uri: `mongodb://127.0.0.1:${port}`, start, stop, isRunning: () => child !== undefined };

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { freePort } from './free-port';
 import { startMongoProcess, type MongoProcess } from './mongo-process';
+import { exitOf } from './processes';
 import { SERVICES, stackEnvironment, type ServiceSpec } from './services';
 
 export interface RunningStack {
@@ -61,11 +62,6 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: numbe
   }
   throw new Error(`not ready within ${timeoutMs} ms`);
 }
-
-const exitOf = (child: ChildProcess): Promise<number | null> =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve(child.exitCode)
-    : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 
 /**
  * Starts the five services from their built code (`dist/`) as real processes on free ports, with a fresh
