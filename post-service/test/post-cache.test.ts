@@ -1,7 +1,8 @@
 import request from 'supertest';
-import { captureLogger, createTestUser, type CapturedLogger } from '@social/testkit/helpers';
-import { cacheKeys } from '../src/cache/post-cache';
-import { arrange, buildPostInput } from './support/post-data';
+import { Registry } from '@social/common/metrics';
+import { captureLogger, createTestUser, silentLogger, type CapturedLogger } from '@social/testkit/helpers';
+import { cacheKeys, createPostCache, DELETED_MARKER } from '../src/cache/post-cache';
+import { arrange, buildPostInput, newObjectId } from './support/post-data';
 import {
   CLOSED_REDIS_URL,
   startInfra,
@@ -134,7 +135,7 @@ describe('post cache (Redis up)', () => {
     expect(res.body.posts[0]).toEqual(post);
   });
 
-  test('when a post is deleted, then post:<id> is removed and the list version goes up', async () => {
+  test('when a post is deleted, then post:<id> holds a deleted marker and the list version goes up', async () => {
     const post = await arrange(env.app).createPost(alice);
     await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth).expect(200);
     await request(env.app).get('/api/posts/all-posts').set(alice.auth).expect(200);
@@ -142,10 +143,35 @@ describe('post cache (Redis up)', () => {
 
     await request(env.app).delete(`/api/posts/${post.id}`).set(alice.auth).expect(200);
 
-    expect(await env.redis.exists(cacheKeys.post(post.id))).toBe(0);
+    expect(await env.redis.get(cacheKeys.post(post.id))).toBe(DELETED_MARKER);
     expect(await listVersion()).toBe(before + 1);
+    await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth).expect(404);
     const res = await request(env.app).get('/api/posts/all-posts').set(alice.auth);
     expect(res.body.posts.map((p: { id: string }) => p.id)).not.toContain(post.id);
+  });
+
+  test('when a read loads a post while it is being deleted, then the stale copy is not cached', async () => {
+    const cache = createPostCache({
+      redis: env.redis,
+      log: silentLogger(),
+      registry: new Registry(),
+      postTtlSeconds: 3600,
+      listTtlSeconds: 300,
+    });
+    const id = newObjectId();
+    const stale = { id, userId: alice.id, content: 'gone', mediaIds: [], createdAt: '', updatedAt: '' };
+
+    // The loader read MongoDB before the delete; the delete lands before the loader's answer is cached.
+    await cache.post(id, async () => {
+      await cache.postDeleted(id);
+      return stale;
+    });
+    const loadAgain = jest.fn(async () => stale);
+    const next = await cache.post(id, loadAgain);
+
+    expect(next).toBeNull();
+    expect(loadAgain).not.toHaveBeenCalled();
+    expect(await env.redis.get(cacheKeys.post(id))).toBe(DELETED_MARKER);
   });
 
   test('when a missing post is read, then nothing is cached', async () => {

@@ -19,9 +19,16 @@ export interface PostCache {
   page(query: { page: number; limit: number }, load: () => Promise<PostPage>): Promise<PostPage>;
   /** A post was created: every cached list page is now stale. */
   postCreated(): Promise<void>;
-  /** A post was deleted: its entry and every cached list page are now stale. */
+  /** A post was deleted: its entry becomes a deleted marker, and every cached list page is stale. */
   postDeleted(postId: string): Promise<void>;
 }
+
+/**
+ * What `post:<id>` holds after a delete, for longer than any read can take. A read that loaded the post just
+ * before the delete would otherwise put it back for an hour; its write is NX, so the marker wins.
+ */
+export const DELETED_MARKER = 'deleted';
+const DELETED_MARKER_TTL_SECONDS = 300;
 
 export const cacheKeys = {
   post: (postId: string) => `post:${postId}`,
@@ -74,12 +81,19 @@ export function createPostCache(opts: PostCacheOptions): PostCache {
   return {
     async post(postId, load) {
       const key = cacheKeys.post(postId);
-      const cached = parse<PostDto>(await attempt('get-post', () => redis.get(key)));
+      const raw = await attempt('get-post', () => redis.get(key));
+      if (raw === DELETED_MARKER) {
+        lookups.inc({ cache: 'post', result: 'hit' });
+        return null;
+      }
+      const cached = parse<PostDto>(raw);
       lookups.inc({ cache: 'post', result: cached ? 'hit' : 'miss' });
       if (cached) return cached;
       const post = await load();
       if (post)
-        await attempt('set-post', () => redis.set(key, JSON.stringify(post), 'EX', opts.postTtlSeconds));
+        await attempt('set-post', () =>
+          redis.set(key, JSON.stringify(post), 'EX', opts.postTtlSeconds, 'NX'),
+        );
       return post;
     },
 
@@ -104,7 +118,11 @@ export function createPostCache(opts: PostCacheOptions): PostCache {
 
     async postDeleted(postId) {
       await attempt('forget-post', async () => {
-        const results = await redis.multi().del(cacheKeys.post(postId)).incr(cacheKeys.listVersion).exec();
+        const results = await redis
+          .multi()
+          .set(cacheKeys.post(postId), DELETED_MARKER, 'EX', DELETED_MARKER_TTL_SECONDS)
+          .incr(cacheKeys.listVersion)
+          .exec();
         const failed = results?.find(([err]) => err);
         if (failed) throw failed[0];
       });
