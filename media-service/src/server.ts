@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { createEventBus, eventBusSettings } from '@social/common/events';
+import { createEventBus, eventBusSettings, pingEventBus } from '@social/common/events';
 import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
 import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
@@ -73,9 +73,7 @@ async function main(): Promise<void> {
     readiness: {
       checks: {
         mongo: () => pingMongo(conn),
-        broker: async () => {
-          if (!bus.isConnected()) throw new Error('broker not connected');
-        },
+        broker: () => pingEventBus(bus),
       },
       details: () => ({ storage: storages.active.name }),
     },

@@ -1,4 +1,4 @@
-import type { EventBus } from '@social/common/events';
+import { pingEventBus, type EventBus } from '@social/common/events';
 import type { Readiness } from '@social/common/health';
 import { pingMongo, type Connection } from '@social/common/mongo';
 import { pingRedis, type Redis } from '@social/common/redis';
@@ -16,9 +16,7 @@ export function postReadiness(deps: {
     checks: {
       mongo: () => pingMongo(deps.conn),
       ...(redis ? { redis: () => pingRedis(redis) } : {}),
-      rabbitmq: async () => {
-        if (!deps.bus.isConnected()) throw new Error('event bus not connected');
-      },
+      rabbitmq: () => pingEventBus(deps.bus),
     },
     details: async () => ({ outboxBacklog: await deps.outbox.backlog().catch(() => 'unknown') }),
   };

@@ -3,13 +3,14 @@ import { createEventBus, eventBusSettings } from '@social/common/events';
 import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
 import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
-import { connectMongo, pingMongo } from '@social/common/mongo';
+import { connectMongo } from '@social/common/mongo';
 import { createApp } from './app';
 import { loadSearchConfig } from './config';
 import { createSearchEventMetrics } from './events/search-event-metrics';
 import { postEvents } from './events/subscriptions';
 import { createSearchPostModel } from './models/search-post.model';
 import { createTombstoneModel } from './models/tombstone.model';
+import { searchReadiness } from './readiness';
 
 async function main(): Promise<void> {
   const config = loadSearchConfig();
@@ -34,14 +35,7 @@ async function main(): Promise<void> {
     log,
     metrics,
     searchPosts,
-    readiness: {
-      checks: {
-        mongo: () => pingMongo(conn),
-        rabbitmq: async () => {
-          if (!bus.isConnected()) throw new Error('rabbitmq not connected');
-        },
-      },
-    },
+    readiness: searchReadiness({ conn, bus }),
   });
   const server = http.createServer(app);
 

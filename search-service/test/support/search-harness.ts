@@ -11,9 +11,10 @@ import {
 } from '@social/common/events';
 import { runWithContext, type Logger } from '@social/common/logger';
 import { createMetrics, type Metrics } from '@social/common/metrics';
-import { connectMongo, pingMongo } from '@social/common/mongo';
+import { connectMongo } from '@social/common/mongo';
 import { silentLogger, testJwtConfig, uniqueName } from '@social/testkit/helpers';
 import { startMongo, type TestMongo } from '@social/testkit/mongo';
+import { searchReadiness } from '../../src/readiness';
 import { createApp } from '../../src/app';
 import type { SearchDeps } from '../../src/deps';
 import { createSearchEventMetrics } from '../../src/events/search-event-metrics';
@@ -85,14 +86,7 @@ export async function startSearchHarness(options: HarnessOptions = {}): Promise<
     log,
     metrics,
     searchPosts,
-    readiness: {
-      checks: {
-        mongo: () => pingMongo(conn),
-        rabbitmq: async () => {
-          if (!bus.isConnected()) throw new Error('rabbitmq not connected');
-        },
-      },
-    },
+    readiness: searchReadiness({ conn, bus }),
   });
 
   const close = async (): Promise<void> => {

@@ -78,6 +78,11 @@ function checkRetry(retry: RetryOptions): RetryOptions {
   return retry;
 }
 
+/** A readiness check, like pingRedis and pingMongo: rejects while the bus has no broker connection. */
+export async function pingEventBus(bus: Pick<EventBus, 'isConnected'>): Promise<void> {
+  if (!bus.isConnected()) throw new Error('event bus not connected to the broker');
+}
+
 export function createEventBus(opts: EventBusOptions): EventBus {
   const exchange = opts.exchange ?? EVENTS_EXCHANGE;
   const retry = checkRetry(opts.retry ?? DEFAULT_RETRY);

@@ -10,6 +10,7 @@ export type { ConsumeOutcome } from './metrics';
 export {
   createEventBus,
   eventBusSettings,
+  pingEventBus,
   DEFAULT_RECONNECT,
   DEFAULT_RETRY,
   type EventBus,
