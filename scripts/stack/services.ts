@@ -1,3 +1,5 @@
+import { withDatabase } from '@social/testkit';
+
 /** The five services as processes: the one list the dev launcher, `npm start` and the e2e suite share. */
 export interface ServiceSpec {
   name: 'identity-service' | 'post-service' | 'media-service' | 'search-service' | 'api-gateway';
@@ -14,13 +16,6 @@ export const SERVICES: readonly ServiceSpec[] = [
   { name: 'search-service', port: 3004, database: 'search', color: 'cyan' },
   { name: 'api-gateway', port: 3000, color: 'blue' },
 ];
-
-/** Replaces (or adds) the database of a MongoDB connection string, keeping its options. */
-export function mongoUriFor(base: string, database: string): string {
-  const url = new URL(base);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
 
 export interface StackSettings {
   mongoBaseUri: string;
@@ -41,7 +36,7 @@ export function stackEnvironment(
     env[service.name] = {
       ...settings.shared,
       PORT: String(port(service)),
-      ...(service.database ? { MONGO_URI: mongoUriFor(settings.mongoBaseUri, service.database) } : {}),
+      ...(service.database ? { MONGO_URI: withDatabase(settings.mongoBaseUri, service.database) } : {}),
       ...(service.name === 'api-gateway'
         ? {
             IDENTITY_SERVICE_URL: url('identity-service'),

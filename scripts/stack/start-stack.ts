@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { withDatabase } from '@social/testkit';
 import { freePort } from './free-port';
 import { startMongoProcess, type MongoProcess } from './mongo-process';
 import { exitOf } from './processes';
@@ -99,7 +100,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   for (const name of options.ownMongo ?? []) {
     const control = await startMongoProcess(path.join(logDir, `mongo-${name}.log`));
     ownMongo[name] = control;
-    env[name].MONGO_URI = `${control.uri}/${name.replace(/-service$/, '')}`;
+    env[name].MONGO_URI = withDatabase(control.uri, SERVICES.find((s) => s.name === name)?.database ?? name);
   }
   const nodeArgs: Partial<Record<ServiceSpec['name'], string[]>> = {};
   for (const [name, o] of Object.entries(options.services ?? {}) as [

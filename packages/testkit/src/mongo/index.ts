@@ -4,4 +4,10 @@ export {
   type InMemoryMongo,
   type InMemoryMongoOptions,
 } from './server';
-export { startMongo, type StartMongoOptions, type TestMongo, type MongoBackend } from './start-mongo';
+export {
+  startMongo,
+  withDatabase,
+  type StartMongoOptions,
+  type TestMongo,
+  type MongoBackend,
+} from './start-mongo';

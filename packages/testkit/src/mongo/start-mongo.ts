@@ -75,7 +75,7 @@ export async function startMongo(options: StartMongoOptions = {}): Promise<TestM
 /** Replaces (or adds) the database path of a MongoDB connection string, keeping its query options. */
 export function withDatabase(uri: string, dbName: string): string {
   const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(uri);
-  if (!match) throw new Error('MONGO_TEST_URI is not a mongodb:// connection string');
+  if (!match) throw new Error('not a mongodb:// connection string (MONGO_TEST_URI or MONGO_URI)');
   return `${match[1]}/${dbName}${match[2] ?? ''}`;
 }
 
