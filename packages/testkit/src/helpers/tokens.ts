@@ -1,5 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { signAccessToken, type TokenConfig } from '@social/common/auth';
+import { newObjectId } from './names';
 
 /** JWT settings every test shares; services under test get the same values through their config object. */
 export const testJwtConfig: TokenConfig = {
@@ -22,7 +23,7 @@ export function createTestUser(
   config: TokenConfig = testJwtConfig,
   username = `user_${randomUUID().slice(0, 8)}`,
 ): TestUser {
-  const id = randomBytes(12).toString('hex');
+  const id = newObjectId();
   const { accessToken } = signAccessToken(config, { id, username });
   return { id, username, token: accessToken, auth: { Authorization: `Bearer ${accessToken}` } };
 }

@@ -1,10 +1,13 @@
-import { ObjectId, type Document } from 'bson';
+import { BSON, ObjectId, type Document } from 'bson';
 import { CommandError } from './command-error';
 import { ID_INDEX, isTextKey, normalizeIndexSpec, sameIndex, type IndexSpec } from './index-spec';
 import { LookupIndex } from './lookup-index';
 import { TextIndex } from './text-search';
 import { UniqueIndex } from './unique-index';
 import { valueKey } from './values';
+
+/** mongod's BSONObjMaxUserSize: the largest document a client may store. */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 /**
  * One collection: documents in insertion (natural) order keyed by `_id`, plus its indexes. Stored documents
@@ -64,8 +67,11 @@ export class Collection {
     return undefined;
   }
 
-  /** Stores `doc` (adding an ObjectId `_id` first when missing) or throws E11000 leaving nothing changed. */
-  insert(doc: Document): Document {
+  /**
+   * Stores `doc` (adding an ObjectId `_id` first when missing) or throws (E11000, too large, not indexable)
+   * leaving nothing changed. `upsert` only picks mongod's wording for a document that is too large.
+   */
+  insert(doc: Document, { upsert = false } = {}): Document {
     // mongod stores _id as the first field whatever order the client sent.
     const { _id: id, ...fields } = doc;
     const stored =
@@ -73,9 +79,19 @@ export class Collection {
         ? doc
         : { _id: id === undefined ? new ObjectId() : id, ...fields };
     if (Array.isArray(stored._id)) throw new CommandError('BadValue', "can't use an array for _id");
+    const size = BSON.calculateObjectSize(stored);
+    if (size > MAX_DOCUMENT_BYTES) {
+      throw upsert
+        ? new CommandError('Location17420', `Document to upsert is larger than ${MAX_DOCUMENT_BYTES}`)
+        : new CommandError(
+            'BadValue',
+            `object to insert too large. size in bytes: ${size}, max size: ${MAX_DOCUMENT_BYTES}`,
+          );
+    }
     const idKey = valueKey(stored._id);
     if (this.docs.has(idKey)) throw this.duplicateIdError(stored._id);
     for (const unique of this.uniques) unique.check(stored, idKey);
+    this.text?.check(stored);
     for (const unique of this.uniques) unique.add(stored, idKey);
     for (const lookup of this.lookups) lookup.add(stored, idKey);
     this.docs.set(idKey, stored);
@@ -92,7 +108,14 @@ export class Collection {
         "Performing an update on the path '_id' would modify the immutable field '_id'",
       );
     }
+    if (BSON.calculateObjectSize(next) > MAX_DOCUMENT_BYTES) {
+      throw new CommandError(
+        'Location17419',
+        `Resulting document after update is larger than ${MAX_DOCUMENT_BYTES}`,
+      );
+    }
     for (const unique of this.uniques) unique.check(next, idKey);
+    this.text?.check(next);
     for (const unique of this.uniques) unique.remove(current, idKey);
     for (const unique of this.uniques) unique.add(next, idKey);
     for (const lookup of this.lookups) {
@@ -145,6 +168,9 @@ export class Collection {
         `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(this.text.spec)}`,
       );
     }
+    // Every check runs before any state changes, so a refused index leaves the collection as it was.
+    const text = textKey ? new TextIndex(spec) : undefined;
+    for (const doc of text ? this.docs.values() : []) text?.check(doc);
     if (spec.unique) {
       const unique = new UniqueIndex(spec, this.namespace);
       for (const [idKey, doc] of this.docs) {
@@ -158,7 +184,7 @@ export class Collection {
       for (const [idKey, doc] of this.docs) lookup.add(doc, idKey);
       this.lookups.push(lookup);
     }
-    if (textKey) this.text = new TextIndex(spec);
+    if (text) this.text = text;
     this.indexes.push(spec);
     return true;
   }

@@ -6,6 +6,14 @@ interface OpenCursor {
   docs: Document[];
   position: number;
   lastUsed: number;
+  /** find's noCursorTimeout: never reaped for idling. */
+  noTimeout: boolean;
+}
+
+export interface OpenOptions {
+  batchSize?: number;
+  singleBatch?: boolean;
+  noTimeout?: boolean;
 }
 
 export const DEFAULT_FIRST_BATCH = 101;
@@ -25,15 +33,23 @@ export class CursorRegistry {
   private nextId = 1 + Math.floor(Math.random() * 1_000_000);
 
   /** First batch of `docs`; a cursor stays open only if more remain. */
-  open(ns: string, docs: Document[], batchSize: number | undefined, singleBatch = false): CursorReply {
+  open(ns: string, docs: Document[], options: OpenOptions = {}): CursorReply {
+    const { batchSize, singleBatch = false, noTimeout = false } = options;
     // batchSize 0 is legal: it opens the cursor and returns an empty first batch.
     const size = batchSize !== undefined && batchSize >= 0 ? batchSize : DEFAULT_FIRST_BATCH;
     const firstBatch = takeBatch(docs, 0, size);
     if (singleBatch || docs.length <= firstBatch.length)
       return { cursor: { id: Long.ZERO, ns, firstBatch }, ok: 1 };
     const id = this.nextId++;
-    this.cursors.set(String(id), { ns, docs, position: firstBatch.length, lastUsed: Date.now() });
+    this.cursors.set(String(id), { ns, docs, position: firstBatch.length, lastUsed: Date.now(), noTimeout });
     return { cursor: { id: Long.fromNumber(id), ns, firstBatch }, ok: 1 };
+  }
+
+  /** Closes the cursor a reply opened, for a command that fails after opening one (maxTimeMS). */
+  discard(reply: Document): void {
+    const cursor: unknown = reply.cursor;
+    const id: unknown = cursor && typeof cursor === 'object' ? (cursor as Document).id : undefined;
+    if (Long.isLong(id) && !id.isZero()) this.cursors.delete(id.toString());
   }
 
   getMore(id: unknown, ns: string, batchSize: number | undefined): CursorReply {
@@ -61,7 +77,7 @@ export class CursorRegistry {
 
   sweepIdle(now: number): void {
     for (const [key, cursor] of this.cursors)
-      if (now - cursor.lastUsed > IDLE_TIMEOUT_MS) this.cursors.delete(key);
+      if (!cursor.noTimeout && now - cursor.lastUsed > IDLE_TIMEOUT_MS) this.cursors.delete(key);
   }
 
   clear(): void {
@@ -72,6 +88,8 @@ export class CursorRegistry {
 /** Up to `count` documents from `start`, fewer when they would exceed the batch byte cap (never zero). */
 function takeBatch(docs: Document[], start: number, count: number): Document[] {
   const end = Math.min(docs.length, start + count);
+  // One document always fits (nothing over 16 MiB is ever stored), so find-by-_id skips measuring it.
+  if (end - start <= 1) return docs.slice(start, end);
   let bytes = 0;
   for (let i = start; i < end; i += 1) {
     bytes += BSON.calculateObjectSize(docs[i] as Document);

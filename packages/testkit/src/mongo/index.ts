@@ -6,7 +6,10 @@ export {
 } from './server';
 export {
   startMongo,
+  externalDatabase,
   withDatabase,
+  describeMongoBackend,
+  MONGO_REPORTED_ENV,
   type StartMongoOptions,
   type TestMongo,
   type MongoBackend,

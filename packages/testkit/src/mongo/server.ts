@@ -1,10 +1,18 @@
 import net from 'node:net';
 import type { Document } from 'bson';
+import { CommandError } from './command-error';
 import { runCommand } from './commands';
 import { CursorRegistry } from './cursor-registry';
 import { MessageReader } from './message-reader';
 import { Store } from './store';
-import { encodeOpMsg, encodeOpReply, OP_QUERY, parseMessage, type WireRequest } from './wire';
+import {
+  encodeOpMsg,
+  encodeOpReply,
+  OP_QUERY,
+  parseMessage,
+  WireProtocolError,
+  type WireRequest,
+} from './wire';
 
 export interface InMemoryMongoOptions {
   /** 0 (default) picks a free port. */
@@ -26,6 +34,8 @@ export const IN_MEMORY_BANNER =
   'in-memory MongoDB wire-protocol TEST server (@social/testkit): data lives in this process only, not for production';
 
 const DEFAULT_TTL_SWEEP_MS = 1_000;
+/** OP_MSG flag bit 1: the client expects no reply. */
+const MORE_TO_COME = 1 << 1;
 
 /** Starts the in-memory server: one Store shared by all connections, commands run one at a time. */
 export async function startInMemoryMongo(options: InMemoryMongoOptions = {}): Promise<InMemoryMongo> {
@@ -46,7 +56,7 @@ export async function startInMemoryMongo(options: InMemoryMongoOptions = {}): Pr
       try {
         reader.push(chunk);
         for (let msg = reader.next(); msg; msg = reader.next()) {
-          const reply = answer(parseMessage(msg), connectionId);
+          const reply = answer(msg, connectionId);
           if (reply) socket.write(reply);
         }
       } catch {
@@ -58,29 +68,39 @@ export async function startInMemoryMongo(options: InMemoryMongoOptions = {}): Pr
     socket.on('close', () => sockets.delete(socket));
   });
 
-  function answer(request: WireRequest, connectionId: number): Buffer | undefined {
-    const db =
-      request.opCode === OP_QUERY ? queryDatabase(request.namespace) : messageDatabase(request.command);
+  /** The reply to one framed message; undefined when none is due (moreToCome). Throws to close the socket. */
+  function answer(msg: Buffer, connectionId: number): Buffer | undefined {
+    let request: WireRequest;
+    try {
+      request = parseMessage(msg);
+    } catch (err) {
+      if (!(err instanceof WireProtocolError) || !err.reply) throw err;
+      return parseErrorReply(msg, err.reply.toReply());
+    }
+    const db = request.opCode === OP_QUERY ? queryDatabase(request.namespace) : String(request.command.$db);
     const reply: Document = db
       ? runCommand(request.command, { store, cursors, db, connectionId })
-      : {
-          ok: 0,
-          errmsg: 'OP_QUERY is only supported on <db>.$cmd',
-          code: 352,
-          codeName: 'UnsupportedOpQueryCommand',
-        };
+      : new CommandError('UnsupportedOpQueryCommand', 'OP_QUERY is only supported on <db>.$cmd').toReply();
     if (request.moreToCome) return undefined;
+    return encodeReply(request.opCode === OP_QUERY, reply, request.requestId);
+  }
+
+  /** mongod answers a message it could frame but not parse, in the framing the client used. */
+  function parseErrorReply(msg: Buffer, reply: Document): Buffer | undefined {
+    const opCode = msg.readInt32LE(12);
+    if (opCode !== OP_QUERY && msg.length >= 20 && (msg.readUInt32LE(16) & MORE_TO_COME) !== 0)
+      return undefined;
+    return encodeReply(opCode === OP_QUERY, reply, msg.readInt32LE(4));
+  }
+
+  function encodeReply(opQuery: boolean, reply: Document, responseTo: number): Buffer {
     requestCount = (requestCount + 1) & 0x7fffffff;
-    const encode = request.opCode === OP_QUERY ? encodeOpReply : encodeOpMsg;
+    const encode = opQuery ? encodeOpReply : encodeOpMsg;
     try {
-      return encode(reply, requestCount, request.requestId);
+      return encode(reply, requestCount, responseTo);
     } catch (err) {
       const errmsg = `reply could not be encoded: ${(err as Error).message}`;
-      return encode(
-        { ok: 0, errmsg, code: 10334, codeName: 'BSONObjectTooLarge' },
-        requestCount,
-        request.requestId,
-      );
+      return encode(new CommandError('BSONObjectTooLarge', errmsg).toReply(), requestCount, responseTo);
     }
   }
 
@@ -116,10 +136,6 @@ export async function startInMemoryMongo(options: InMemoryMongoOptions = {}): Pr
   };
 
   return { uri: `mongodb://${host}:${port}`, host, port, stop };
-}
-
-function messageDatabase(command: Document): string {
-  return typeof command.$db === 'string' && command.$db ? command.$db : 'admin';
 }
 
 function queryDatabase(namespace: string | undefined): string | undefined {

@@ -27,6 +27,19 @@ export interface TestMongo {
 let reported = false;
 
 /**
+ * Set once the backend has been announced for this run: jest's global setup announces it in the main process
+ * and every test file's worker inherits the flag, so a run prints one line, not one per file.
+ */
+export const MONGO_REPORTED_ENV = 'SOCIAL_TESTKIT_MONGO_REPORTED';
+
+/** The one-line report of the backend startMongo would choose for `env`, without starting anything. */
+export function describeMongoBackend(env: Record<string, string | undefined> = process.env): string {
+  if (env.MONGO_TEST_URI) return 'external server from MONGO_TEST_URI';
+  const binary = findMongodBinary(env);
+  return binary ? `mongodb-memory-server with ${binary}` : IN_MEMORY_BANNER;
+}
+
+/**
  * A MongoDB for one test file: MONGO_TEST_URI if set, else mongodb-memory-server when a mongod binary is
  * already on disk (it never downloads), else the in-repo in-memory wire-protocol server.
  */
@@ -35,16 +48,15 @@ export async function startMongo(options: StartMongoOptions = {}): Promise<TestM
   const dbName = options.dbName ?? `test_${randomBytes(6).toString('hex')}`;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const report = (line: string): void => {
-    if (reported) return;
+    if (reported || env[MONGO_REPORTED_ENV]) return;
     reported = true;
     log(`[@social/testkit] MongoDB: ${line}`);
   };
 
   const external = env.MONGO_TEST_URI;
   if (external) {
-    const uri = withDatabase(external, dbName);
     report(`external server from MONGO_TEST_URI (database ${dbName})`);
-    return { uri, backend: 'external', stop: () => dropDatabase(uri) };
+    return externalDatabase(external, dbName);
   }
 
   const binary = findMongodBinary(env);
@@ -70,6 +82,12 @@ export async function startMongo(options: StartMongoOptions = {}): Promise<TestM
   const server = await startInMemoryMongo({ ttlSweepMs: options.ttlSweepMs });
   report(IN_MEMORY_BANNER);
   return { uri: `${server.uri}/${dbName}`, backend: 'in-memory', stop: () => server.stop() };
+}
+
+/** A database of its own on an external server (a real mongod); `stop()` drops it. */
+export function externalDatabase(baseUri: string, dbName: string): TestMongo {
+  const uri = withDatabase(baseUri, dbName);
+  return { uri, backend: 'external', stop: () => dropDatabase(uri) };
 }
 
 /** Replaces (or adds) the database path of a MongoDB connection string, keeping its query options. */

@@ -1,123 +1,91 @@
 import type { Document } from 'bson';
-import { stem } from 'porter2';
 import { CommandError } from './command-error';
 import type { IndexSpec } from './index-spec';
-import { ENGLISH_STOP_WORDS } from './stop-words';
-import { isPlainObject, valuesAtPath } from './values';
+import { resolveLanguage, type TextLanguage } from './text-language';
+import { parseSearch, queryLanguage, type ParsedSearch, type TextQuery } from './text-query';
+import { foldForPhrase, tokenize, toTerm, type TermOptions } from './text-tokenizer';
+import { isPlainObject } from './values';
 
-/** The `$text` operand of a filter. */
-export interface TextQuery {
-  $search: string;
-  $language?: string;
-  $caseSensitive?: boolean;
-  $diacriticSensitive?: boolean;
-}
-
-interface TermOptions {
-  language: string;
-  caseSensitive: boolean;
-  diacriticSensitive: boolean;
-}
-
-interface ParsedSearch {
-  terms: Set<string>;
-  negatedTerms: Set<string>;
-  phrases: string[];
-  negatedPhrases: string[];
+/** One indexed string: its text, the language it is tokenised in and the weight of its field. */
+interface TextValue {
+  text: string;
+  language: TextLanguage;
+  weight: number;
 }
 
 interface DocumentTerms {
+  /** Term → score, computed like mongod's FTSSpec::_scoreStringV2 summed over the document's fields. */
   scores: Map<string, number>;
-  texts: string[];
+  values: TextValue[];
 }
 
-/** Apostrophes stay inside tokens (English), everything else that is not a letter, digit or mark splits. */
-const TOKEN = /[\p{L}\p{N}\p{M}']+/gu;
-const DIACRITICS = /\p{M}+/gu;
-const isEnglish = (language: string): boolean => language === 'english' || language === 'en';
-
-export function tokenize(text: string): string[] {
-  const tokens: string[] = [];
-  for (const match of text.matchAll(TOKEN)) {
-    const token = match[0].replace(/^'+|'+$/g, '');
-    if (token) tokens.push(token);
-  }
-  return tokens;
-}
-
-/** Stop-word check on the lowercased token, then Snowball stemming, then diacritics stripped (text index v3). */
-export function toTerm(token: string, options: TermOptions): string | null {
-  const lower = token.toLowerCase();
-  const english = isEnglish(options.language);
-  if (english && ENGLISH_STOP_WORDS.has(lower)) return null;
-  let term = options.caseSensitive ? token : lower;
-  if (english) term = options.caseSensitive ? stemKeepingCase(term) : stem(term);
-  return options.diacriticSensitive ? term : term.normalize('NFD').replace(DIACRITICS, '');
-}
-
-function stemKeepingCase(token: string): string {
-  const stemmed = stem(token.toLowerCase());
-  return token.slice(0, stemmed.length);
-}
-
-export function parseSearch(search: string, options: TermOptions): ParsedSearch {
-  const parsed: ParsedSearch = { terms: new Set(), negatedTerms: new Set(), phrases: [], negatedPhrases: [] };
-  for (const match of search.matchAll(/(-?)"([^"]*)"?|(-?)([^\s"]+)/g)) {
-    const [, phraseNeg, phrase, wordNeg, word] = match;
-    if (phrase !== undefined) {
-      if (!phrase.trim()) continue;
-      if (phraseNeg) {
-        parsed.negatedPhrases.push(phrase);
-        continue;
-      }
-      parsed.phrases.push(phrase);
-    }
-    const negated = word !== undefined && wordNeg === '-';
-    for (const token of tokenize(phrase ?? word ?? '')) {
-      const term = toTerm(token, options);
-      if (term) (negated ? parsed.negatedTerms : parsed.terms).add(term);
-    }
-  }
-  return parsed;
-}
+const INSENSITIVE = { caseSensitive: false, diacriticSensitive: false } as const;
 
 /**
- * A text index: per-document term scores computed like mongod's FTSSpec v2 scoring (repeated terms count
- * 1, 1/2, 1/4…, scaled by how much of the field they make up, times the field weight), cached per stored
- * document object; stored documents are replaced on update, so the cache can never be stale.
+ * A text index: per-document term scores like mongod's (repeated terms count 1, 1/2, 1/4…, scaled by how much
+ * of the field they make up, times the field weight), cached per stored document object; stored documents are
+ * replaced on update, so the cache can never be stale.
  */
 export class TextIndex {
   private readonly cache = new WeakMap<Document, DocumentTerms>();
+  /** Weighted fields in byte order, as mongod's std::map walks them. */
   private readonly weights: Array<[string, number]>;
   private readonly wildcard: boolean;
-  private readonly defaultLanguage: string;
+  readonly defaultLanguage: TextLanguage;
   private readonly languageOverride: string;
+  /** Fields before the text part of a compound key: a $text query must give each one by equality. */
+  private readonly prefixFields: string[];
 
+  /** `spec` comes from normalizeIndexSpec, which has validated weights and languages. */
   constructor(readonly spec: IndexSpec) {
     const weights = isPlainObject(spec.weights) ? spec.weights : {};
     this.wildcard = '$**' in weights;
     this.weights = Object.entries(weights)
       .filter(([field]) => field !== '$**')
-      .map(([field, weight]) => [field, typeof weight === 'number' ? weight : 1]);
-    this.defaultLanguage = typeof spec.default_language === 'string' ? spec.default_language : 'english';
+      .map(([field, weight]): [string, number] => [field, typeof weight === 'number' ? weight : 1])
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.defaultLanguage = resolveLanguage(
+      String(spec.default_language ?? 'english'),
+      () => new CommandError('CannotCreateIndex', 'default_language is not valid'),
+    );
     this.languageOverride = typeof spec.language_override === 'string' ? spec.language_override : 'language';
+    const keys = Object.keys(spec.key);
+    this.prefixFields = keys.slice(0, keys.indexOf('_fts'));
+  }
+
+  /**
+   * mongod can only use a compound text index when the query pins every prefix field by equality (not `$in`,
+   * not a range), and fails the query otherwise; `filter` is the query without its `$text`.
+   */
+  checkPrefix(filter: Document): void {
+    const clauses = [filter, ...(Array.isArray(filter.$and) ? filter.$and.filter(isPlainObject) : [])];
+    for (const field of this.prefixFields) {
+      if (clauses.some((clause) => field in clause && isEquality(clause[field]))) continue;
+      throw new CommandError(
+        'NoQueryExecutionPlans',
+        'failed to use text index to satisfy $text query (if text index is compound, are equality predicates given for all prefix fields?)',
+      );
+    }
+  }
+
+  /** Throws the error mongod gives when it cannot index `doc` (a bad language override); used on writes. */
+  check(doc: Document): void {
+    this.values(doc);
   }
 
   /** The matching documents (input order kept) with their text scores. */
-  search(docs: Document[], query: unknown): Array<{ doc: Document; score: number }> {
-    const text = validateTextQuery(query);
-    const options: TermOptions = {
-      language: text.$language ?? this.defaultLanguage,
-      caseSensitive: text.$caseSensitive === true,
-      diacriticSensitive: text.$diacriticSensitive === true,
-    };
-    const parsed = parseSearch(text.$search, options);
-    const cacheable = !options.caseSensitive && !options.diacriticSensitive;
+  search(docs: Document[], query: TextQuery): Array<{ doc: Document; score: number }> {
+    const language = queryLanguage(query, this.defaultLanguage);
+    const parsed = parseSearch(query, language);
+    const sensitive = query.caseSensitive || query.diacriticSensitive;
     const results: Array<{ doc: Document; score: number }> = [];
     for (const doc of docs) {
-      const terms = cacheable ? this.cachedTerms(doc) : this.termsOf(doc, options);
-      const score = matchScore(terms, parsed, options.caseSensitive);
-      if (score !== null) results.push({ doc, score });
+      const terms = this.cachedTerms(doc);
+      const score = boundsScore(terms, parsed);
+      if (score === null) continue;
+      const { caseSensitive, diacriticSensitive } = query;
+      const matchTerms = sensitive ? termsOf(terms.values, { caseSensitive, diacriticSensitive }) : terms;
+      if (matches(matchTerms, parsed, query)) results.push({ doc, score });
     }
     return results;
   }
@@ -125,44 +93,86 @@ export class TextIndex {
   private cachedTerms(doc: Document): DocumentTerms {
     let terms = this.cache.get(doc);
     if (!terms) {
-      terms = this.termsOf(doc, { language: '', caseSensitive: false, diacriticSensitive: false });
+      terms = termsOf(this.values(doc), INSENSITIVE);
       this.cache.set(doc, terms);
     }
     return terms;
   }
 
-  private termsOf(doc: Document, options: TermOptions): DocumentTerms {
-    const override: unknown = doc[this.languageOverride];
-    const language = typeof override === 'string' ? override : this.defaultLanguage;
-    const termOptions = { ...options, language };
-    const scores = new Map<string, number>();
-    const texts: string[] = [];
-    const fields: Array<[string, number]> = this.wildcard ? wildcardFields(doc, this.weights) : this.weights;
-    for (const [field, weight] of fields) {
-      for (const value of valuesAtPath(doc, field)) {
-        if (typeof value !== 'string') continue;
-        texts.push(value);
-        scoreString(value, weight, termOptions, scores);
+  /** mongod's FTSElementIterator: which strings of `doc` are indexed, in which language, with which weight. */
+  private values(doc: Document): TextValue[] {
+    const out: TextValue[] = [];
+    const walk = (
+      obj: Document,
+      parentLanguage: TextLanguage,
+      parentPath: string,
+      isArray: boolean,
+    ): void => {
+      const language = this.frameLanguage(obj, parentLanguage);
+      for (const [fieldName, value] of Object.entries(obj)) {
+        if (this.wildcard && fieldName === this.languageOverride) continue;
+        const dotted = parentPath === '' ? fieldName : isArray ? parentPath : `${parentPath}.${fieldName}`;
+        const bound = this.lowerBound(isPlainObject(value) ? `${dotted}.` : dotted);
+        if (!this.wildcard && (!bound || !matchPrefix(dotted, bound[0]))) continue;
+        const exact = bound?.[0] === dotted;
+        const weight = bound?.[1] ?? 1;
+        if (typeof value === 'string') {
+          if (exact || this.wildcard) out.push({ text: value, language, weight });
+        } else if (Array.isArray(value)) {
+          if (!isArray || this.wildcard) walk({ ...value }, language, dotted, true);
+        } else if (isPlainObject(value) && (!exact || this.wildcard)) {
+          walk(value, language, dotted, false);
+        }
       }
+    };
+    walk(doc, this.defaultLanguage, '', false);
+    return out;
+  }
+
+  /** A (sub)document's language override field, validated as mongod's _getLanguageToUseV2 does. */
+  private frameLanguage(obj: Document, parent: TextLanguage): TextLanguage {
+    const value: unknown = obj[this.languageOverride];
+    if (value === undefined) return parent;
+    if (typeof value !== 'string') {
+      throw new CommandError(
+        'Location17261',
+        'found language override field in document with non-string type',
+      );
     }
-    return { scores, texts };
+    return resolveLanguage(
+      value,
+      () => new CommandError('Location17262', `language override unsupported: ${value}`),
+    );
+  }
+
+  private lowerBound(key: string): [string, number] | undefined {
+    return this.weights.find(([field]) => field >= key);
   }
 }
 
-function validateTextQuery(query: unknown): TextQuery {
-  if (!isPlainObject(query) || typeof query.$search !== 'string') {
-    throw new CommandError('BadValue', '$search needs a String');
-  }
-  if (query.$language !== undefined && typeof query.$language !== 'string') {
-    throw new CommandError('BadValue', '$language needs a String');
-  }
-  return query as TextQuery;
+/** A plain value or `{$eq: value}`: what mongod's planner takes as an equality on an index prefix. */
+function isEquality(value: unknown): boolean {
+  if (value instanceof RegExp) return false;
+  if (!isPlainObject(value)) return true;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === '$eq'
+    ? !(value.$eq instanceof RegExp)
+    : !keys.some((k) => k.startsWith('$'));
 }
 
-function scoreString(raw: string, weight: number, options: TermOptions, scores: Map<string, number>): void {
+const matchPrefix = (dotted: string, weighted: string): boolean =>
+  weighted === dotted || weighted.startsWith(`${dotted}.`);
+
+function termsOf(values: TextValue[], options: Omit<TermOptions, 'language'>): DocumentTerms {
+  const scores = new Map<string, number>();
+  for (const value of values) scoreString(value, { ...options, language: value.language }, scores);
+  return { scores, values };
+}
+
+function scoreString(value: TextValue, options: TermOptions, scores: Map<string, number>): void {
   const counts = new Map<string, { count: number; freq: number; exp: number }>();
   let total = 0;
-  for (const token of tokenize(raw)) {
+  for (const token of tokenize(value.text, options.language)) {
     const term = toTerm(token, options);
     if (!term) continue;
     const data = counts.get(term) ?? { count: 0, freq: 0, exp: 0 };
@@ -172,46 +182,36 @@ function scoreString(raw: string, weight: number, options: TermOptions, scores: 
     counts.set(term, data);
     total += 1;
   }
+  const raw = value.text;
   for (const [term, data] of counts) {
     const coeff = (0.5 * data.count) / total + 0.5;
+    // mongod's small boost when the whole field is the term.
     const adjustment = raw.length === term.length && raw.toLowerCase() === term.toLowerCase() ? 1.1 : 1;
-    scores.set(term, (scores.get(term) ?? 0) + weight * data.freq * coeff * adjustment);
+    scores.set(term, (scores.get(term) ?? 0) + value.weight * data.freq * coeff * adjustment);
   }
 }
 
-function matchScore(terms: DocumentTerms, parsed: ParsedSearch, caseSensitive: boolean): number | null {
+/** The score the index scan gives: the sum over positive terms the document has; null when it has none. */
+function boundsScore(terms: DocumentTerms, parsed: ParsedSearch): number | null {
   let score = 0;
   let matched = false;
-  for (const term of parsed.terms) {
+  for (const term of parsed.boundsTerms) {
     const termScore = terms.scores.get(term);
-    if (termScore !== undefined) {
-      score += termScore;
-      matched = true;
-    }
+    if (termScore === undefined) continue;
+    score += termScore;
+    matched = true;
   }
-  if (!matched) return null;
-  for (const term of parsed.negatedTerms) if (terms.scores.has(term)) return null;
-  const contains = (phrase: string): boolean =>
-    terms.texts.some((text) =>
-      caseSensitive ? text.includes(phrase) : text.toLowerCase().includes(phrase.toLowerCase()),
-    );
-  if (!parsed.phrases.every(contains)) return null;
-  if (parsed.negatedPhrases.some(contains)) return null;
-  return score;
+  return matched ? score : null;
 }
 
-/** `$**` indexes every string field; explicitly weighted fields keep their weight. */
-function wildcardFields(doc: Document, weights: Array<[string, number]>): Array<[string, number]> {
-  const explicit = new Map(weights);
-  const fields: Array<[string, number]> = [];
-  const walk = (value: unknown, prefix: string): void => {
-    if (!isPlainObject(value)) return;
-    for (const [key, child] of Object.entries(value)) {
-      const path = prefix ? `${prefix}.${key}` : key;
-      if (typeof child === 'string' || Array.isArray(child)) fields.push([path, explicit.get(path) ?? 1]);
-      else walk(child, path);
-    }
+/** mongod's FTSMatcher: a positive term, no negated term, every phrase and no negated phrase. */
+function matches(terms: DocumentTerms, parsed: ParsedSearch, query: TextQuery): boolean {
+  if (![...parsed.terms].some((term) => terms.scores.has(term))) return false;
+  if ([...parsed.negatedTerms].some((term) => terms.scores.has(term))) return false;
+  const folded = terms.values.map((value) => foldForPhrase(value.text, query));
+  const contains = (phrase: string): boolean => {
+    const needle = foldForPhrase(phrase, query);
+    return folded.some((text) => text.includes(needle));
   };
-  walk(doc, '');
-  return fields;
+  return parsed.phrases.every(contains) && !parsed.negatedPhrases.some(contains);
 }

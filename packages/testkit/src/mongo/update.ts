@@ -56,7 +56,36 @@ export function validateUpdate(spec: unknown): UpdateSpec {
       );
     }
   }
+  checkConflicts(spec);
   return spec;
+}
+
+/**
+ * mongod builds one tree of every path the operators touch, `$setOnInsert` included (whether or not the
+ * update inserts), and refuses a path equal to, or nested in, another one. The conflict is reported at the
+ * shorter path, in the order the operators and fields were sent.
+ */
+function checkConflicts(spec: Document): void {
+  const seen: string[][] = [];
+  for (const [op, fields] of Object.entries(spec)) {
+    for (const [path, value] of Object.entries(fields as Document)) {
+      // $rename claims its source (against other writers) and its target.
+      const paths = op === '$rename' && typeof value === 'string' && value !== path ? [path, value] : [path];
+      for (const target of paths) {
+        const parts = target.split('.');
+        for (const other of seen) {
+          const shorter = other.length <= parts.length ? other : parts;
+          if (shorter.every((part, i) => part === other[i] && part === parts[i])) {
+            throw new CommandError(
+              'ConflictingUpdateOperators',
+              `Updating the path '${target}' would create a conflict at '${shorter.join('.')}'`,
+            );
+          }
+        }
+        seen.push(parts);
+      }
+    }
+  }
 }
 
 const isOperatorUpdate = (spec: Document): boolean => Object.keys(spec).some((k) => k.startsWith('$'));

@@ -36,7 +36,7 @@ export function valueKey(value: unknown): string {
 
 function objectKey(value: object | null): string {
   if (value === null) return 'N';
-  if (value instanceof ObjectId) return `o${value.toHexString()}`;
+  if (value instanceof ObjectId) return objectIdKey(value.id);
   if (value instanceof Date) return `d${value.getTime()}`;
   if (Array.isArray(value)) return `[${value.map(valueKey).join(',')}]`;
   if (value instanceof RegExp) return `r${String(value)}`;
@@ -48,9 +48,14 @@ function objectKey(value: object | null): string {
   const tag = bsonType(value);
   if (tag === 'Long' || tag === 'Int32' || tag === 'Double' || tag === 'Decimal128')
     return `n${String(value)}`;
-  if (tag === 'ObjectId') return `o${String(value)}`; // an ObjectId from another bson copy
+  if (tag === 'ObjectId') return objectIdKey((value as { id: Uint8Array }).id); // from another bson copy
   if (tag === 'Binary') return `x${(value as { toString(enc: string): string }).toString('base64')}`;
   return `${tag ?? 'obj'}:${String(value)}`;
+}
+
+/** The 12 bytes as 12 characters: several times cheaper than hex, and every `_id` lookup makes one. */
+function objectIdKey(id: Uint8Array): string {
+  return `o${String.fromCharCode(...id)}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { BSON, type Document } from 'bson';
+import { CommandError } from './command-error';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
@@ -23,8 +24,22 @@ export interface WireRequest {
   moreToCome: boolean;
 }
 
-/** Thrown for bytes that cannot be a valid message; the connection that sent them is closed. */
-export class WireProtocolError extends Error {}
+/**
+ * Thrown for bytes that cannot be a valid message. Like mongod, the server answers a well-framed OP_MSG whose
+ * content is bad (corrupt BSON, two bodies, no `$db`) with `reply` and keeps the connection; a broken frame or
+ * unknown required flag bits leave no safe way to continue, so that connection is closed.
+ */
+export class WireProtocolError extends Error {
+  constructor(
+    message: string,
+    readonly reply?: CommandError,
+  ) {
+    super(message);
+  }
+}
+
+const invalidBson = (message: string): WireProtocolError =>
+  new WireProtocolError(message, new CommandError('InvalidBSON', message));
 
 /**
  * Promoted values (numbers instead of Int32/Double/Long wrappers) are what mingo compares; the cost is that
@@ -48,16 +63,21 @@ export function parseMessage(msg: Buffer): WireRequest {
 }
 
 function readDocument(msg: Buffer, offset: number, end: number): { doc: Document; next: number } {
-  if (offset + 5 > end) throw new WireProtocolError('truncated document');
+  if (offset + 5 > end) throw invalidBson('truncated BSON document in OP_MSG');
   const size = msg.readInt32LE(offset);
-  if (size < 5 || offset + size > end) throw new WireProtocolError('document size out of bounds');
+  if (size < 5 || offset + size > end) throw invalidBson(`BSON document size ${size} is out of bounds`);
   try {
     const doc = BSON.deserialize(msg.subarray(offset, offset + size), DESERIALIZE_OPTIONS);
     return { doc, next: offset + size };
   } catch (err) {
-    throw new WireProtocolError(`invalid BSON: ${(err as Error).message}`);
+    throw invalidBson(`invalid BSON in OP_MSG: ${(err as Error).message}`);
   }
 }
+
+const locationError = (
+  codeName: 'Location40430' | 'Location40432' | 'Location40587' | 'Location40571',
+  message: string,
+): WireProtocolError => new WireProtocolError(message, new CommandError(codeName, message));
 
 function readCString(msg: Buffer, offset: number, end: number): { value: string; next: number } {
   const zero = msg.indexOf(0, offset);
@@ -66,7 +86,7 @@ function readCString(msg: Buffer, offset: number, end: number): { value: string;
 }
 
 function parseOpMsg(msg: Buffer, requestId: number): WireRequest {
-  if (msg.length < HEADER_BYTES + 5) throw new WireProtocolError('OP_MSG too short');
+  if (msg.length < HEADER_BYTES + 5) throw invalidBson('OP_MSG too short');
   const flags = msg.readUInt32LE(16);
   // Unknown required bits (0-15) must make the server refuse the message; optional bits may be ignored.
   // A CRC32C checksum, when present, is skipped, not verified: loopback TCP does not corrupt bytes.
@@ -79,15 +99,14 @@ function parseOpMsg(msg: Buffer, requestId: number): WireRequest {
     const kind = msg[offset];
     offset += 1;
     if (kind === 0) {
-      if (body) throw new WireProtocolError('OP_MSG with two body sections');
+      if (body) throw locationError('Location40430', 'Multiple body sections in message');
       const { doc, next } = readDocument(msg, offset, end);
       body = doc;
       offset = next;
     } else if (kind === 1) {
-      if (offset + 4 > end) throw new WireProtocolError('truncated document sequence');
+      if (offset + 4 > end) throw invalidBson('truncated document sequence');
       const sectionEnd = offset + msg.readInt32LE(offset);
-      if (sectionEnd > end || sectionEnd <= offset + 4)
-        throw new WireProtocolError('bad document sequence size');
+      if (sectionEnd > end || sectionEnd <= offset + 4) throw invalidBson('bad document sequence size');
       const id = readCString(msg, offset + 4, sectionEnd);
       const docs: Document[] = [];
       let pos = id.next;
@@ -99,10 +118,13 @@ function parseOpMsg(msg: Buffer, requestId: number): WireRequest {
       sequences.push([id.value, docs]);
       offset = sectionEnd;
     } else {
-      throw new WireProtocolError(`unknown OP_MSG section kind ${String(kind)}`);
+      throw locationError('Location40432', `Unknown section kind ${String(kind)}`);
     }
   }
-  if (!body) throw new WireProtocolError('OP_MSG without a body section');
+  if (!body) throw locationError('Location40587', 'OP_MSG messages must have a body');
+  if (typeof body.$db !== 'string' || !body.$db) {
+    throw locationError('Location40571', 'OP_MSG requests require a $db argument');
+  }
   for (const [identifier, docs] of sequences) body[identifier] = docs;
   return { requestId, opCode: OP_MSG, command: body, moreToCome: (flags & MORE_TO_COME) !== 0 };
 }
@@ -116,31 +138,36 @@ function parseOpQuery(msg: Buffer, requestId: number): WireRequest {
   return { requestId, opCode: OP_QUERY, namespace: ns.value, command, moreToCome: false };
 }
 
-function header(length: number, requestId: number, responseTo: number, opCode: number): Buffer {
-  const buf = Buffer.allocUnsafe(HEADER_BYTES);
+function writeHeader(
+  buf: Buffer,
+  length: number,
+  requestId: number,
+  responseTo: number,
+  opCode: number,
+): void {
   buf.writeInt32LE(length, 0);
   buf.writeInt32LE(requestId, 4);
   buf.writeInt32LE(responseTo, 8);
   buf.writeInt32LE(opCode, 12);
-  return buf;
 }
 
 export function encodeOpMsg(reply: Document, requestId: number, responseTo: number): Buffer {
   const body = BSON.serialize(reply);
-  const prefix = Buffer.allocUnsafe(5);
-  prefix.writeUInt32LE(0, 0);
-  prefix[4] = 0;
-  return Buffer.concat([header(HEADER_BYTES + 5 + body.length, requestId, responseTo, OP_MSG), prefix, body]);
+  // One allocation for the whole message: replies are on the hot path of every request.
+  const message = Buffer.allocUnsafe(HEADER_BYTES + 5 + body.length);
+  writeHeader(message, message.length, requestId, responseTo, OP_MSG);
+  message.writeUInt32LE(0, HEADER_BYTES); // flagBits
+  message[HEADER_BYTES + 4] = 0; // section kind 0: the body
+  message.set(body, HEADER_BYTES + 5);
+  return message;
 }
 
 export function encodeOpReply(reply: Document, requestId: number, responseTo: number): Buffer {
   const body = BSON.serialize(reply);
   // responseFlags, cursorID (int64) and startingFrom stay 0; one document follows.
-  const fields = Buffer.alloc(20);
-  fields.writeInt32LE(1, 16); // numberReturned
-  return Buffer.concat([
-    header(HEADER_BYTES + 20 + body.length, requestId, responseTo, OP_REPLY),
-    fields,
-    body,
-  ]);
+  const message = Buffer.alloc(HEADER_BYTES + 20 + body.length);
+  writeHeader(message, message.length, requestId, responseTo, OP_REPLY);
+  message.writeInt32LE(1, HEADER_BYTES + 16); // numberReturned
+  message.set(body, HEADER_BYTES + 20);
+  return message;
 }

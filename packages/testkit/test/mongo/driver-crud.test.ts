@@ -1,10 +1,10 @@
 import { Long, MongoClient, MongoServerError, ObjectId, type Db } from 'mongodb';
 import { startMongo, type TestMongo } from '../../src';
+import { uniqueName } from '../../src/helpers';
 
 let mongo: TestMongo;
 let client: MongoClient;
 let db: Db;
-const uniqueName = (prefix: string) => `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
 
 beforeAll(async () => {
   mongo = await startMongo();

@@ -1,5 +1,6 @@
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { startMongo, type TestMongo } from '../../src';
+import { uniqueName } from '../../src/helpers';
 
 interface UserDoc {
   email: string;
@@ -26,7 +27,6 @@ let conn: Connection;
 const Users = () => conn.model<UserDoc>('User', userSchema);
 const SearchEntries = () => conn.model('SearchEntry', searchEntrySchema);
 
-const uniqueName = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 const buildUser = (overrides: Partial<UserDoc> = {}) => ({
   email: `${uniqueName('u')}@example.com`,
   username: uniqueName('user'),

@@ -1,6 +1,7 @@
 import { MongoClient, type Db } from 'mongodb';
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { startMongo, type TestMongo } from '../../src';
+import { uniqueName } from '../../src/helpers';
 
 interface PostDoc {
   userId: string;
@@ -17,7 +18,6 @@ let client: MongoClient;
 let db: Db;
 let seq = 0;
 const Posts = () => conn.model<PostDoc>('SearchPost', postSchema);
-const uniqueName = (prefix: string) => `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
 
 /** Each test gets its own author so results never mix between tests. */
 async function seedPosts(contents: string[]): Promise<string> {

@@ -3,16 +3,11 @@ import { BSON } from 'bson';
 import { MongoClient, type Db } from 'mongodb';
 import { startMongo, type TestMongo } from '../../src';
 import { waitFor } from '../../src/helpers';
+import { hostAndPort, opMsg, rawConnection, replyBody } from './raw-wire';
 
 let mongo: TestMongo;
 let client: MongoClient;
 let db: Db;
-
-function hostAndPort(uri: string): { host: string; port: number } {
-  const match = /^mongodb:\/\/(?:[^@/]*@)?([^:/,]+):(\d+)/.exec(uri);
-  if (!match) throw new Error(`cannot take host and port from ${uri}`);
-  return { host: match[1] as string, port: Number(match[2]) };
-}
 
 /** Writes raw bytes and resolves with whatever came back once the server closes the socket. */
 function sendRaw(bytes: Buffer, { waitForClose = true } = {}): Promise<{ reply: Buffer; closed: boolean }> {
@@ -94,18 +89,24 @@ describe('wire protocol robustness', () => {
     await expect(db.command({ ping: 1 })).resolves.toMatchObject({ ok: 1 });
   });
 
-  test('when an OP_MSG carries a corrupt BSON body, then the connection is closed and others are unaffected', async () => {
-    const body = Buffer.from([
-      0x20, 0, 0, 0, 0x10, 0x61, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
-      22, 23, 24, 25,
-    ]);
-    const header = Buffer.alloc(21);
-    header.writeInt32LE(21 + body.length, 0);
-    header.writeInt32LE(2013, 12);
-    await expect(sendRaw(Buffer.concat([header, body]))).resolves.toMatchObject({ closed: true });
-    await expect(db.collection('still_fine').insertOne({ ok: true })).resolves.toMatchObject({
-      acknowledged: true,
-    });
+  test('when an OP_MSG sets unknown required flag bits, then that connection is closed and others are unaffected', async () => {
+    const message = opMsg({ ping: 1, $db: 'admin' }, 9);
+    message.writeUInt32LE(1 << 4, 16); // bit 4: required (0-15) and undefined
+    await expect(sendRaw(message)).resolves.toMatchObject({ closed: true });
+    await expect(db.command({ ping: 1 })).resolves.toMatchObject({ ok: 1 });
+  });
+
+  test('when an OP_MSG body is corrupt BSON, then that request gets InvalidBSON and the connection keeps serving', async () => {
+    const connection = await rawConnection(mongo.uri);
+    const corrupt = Buffer.from([0x0c, 0, 0, 0, 0x02, 0x61, 0, 0xff, 0xff, 0xff, 0x7f, 0]);
+    const bad = opMsg({}, 1);
+    const message = Buffer.concat([bad.subarray(0, 21), corrupt]);
+    message.writeInt32LE(message.length, 0);
+    const badReply = replyBody(await connection.send(message));
+    const pingReply = replyBody(await connection.send(opMsg({ ping: 1, $db: 'admin' }, 2)));
+    connection.close();
+    expect(badReply).toMatchObject({ ok: 0, code: 22 });
+    expect(pingReply).toMatchObject({ ok: 1 });
   });
 
   test('when a write is unacknowledged (w: 0), then no reply is expected and the write still lands', async () => {

@@ -1,8 +1,15 @@
 import type { Document } from 'bson';
+import { rejectCollation } from '../collation';
 import { CommandError } from '../command-error';
 import { matchDocuments, projectDocuments, sortDocuments } from '../query-engine';
 import { applyUpdate, buildUpsertDocument, validateUpdate } from '../update';
-import { collectionName, optionalDocument, type CommandHandler } from './command-context';
+import {
+  collectionName,
+  optionalDocument,
+  queryTarget,
+  type CommandHandler,
+  type CommandSpec,
+} from './command-context';
 
 const project = (doc: Document | null, fields: Document | undefined): Document | null =>
   doc ? (projectDocuments([doc], fields)[0] ?? null) : null;
@@ -10,6 +17,7 @@ const project = (doc: Document | null, fields: Document | undefined): Document |
 /** Find, change and answer in one synchronous step, so no other command can interleave. */
 const findAndModify: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, Object.keys(cmd)[0] ?? 'findAndModify');
+  rejectCollation(cmd.collation);
   const filter = optionalDocument(cmd, 'query') ?? {};
   const sort = optionalDocument(cmd, 'sort');
   const fields = optionalDocument(cmd, 'fields');
@@ -22,8 +30,9 @@ const findAndModify: CommandHandler = (cmd, ctx) => {
     throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
   }
 
-  const coll = ctx.store.collection(ctx.db, name);
-  const { docs } = matchDocuments(coll, filter);
+  const queried = queryTarget(ctx, name);
+  const coll = queried.coll;
+  const { docs } = matchDocuments(queried, filter, cmd.hint);
   const target = (sort ? sortDocuments(docs, sort) : docs)[0];
 
   if (cmd.remove === true) {
@@ -46,7 +55,7 @@ const findAndModify: CommandHandler = (cmd, ctx) => {
   }
   const doc = ctx.store
     .ensureCollection(ctx.db, name)
-    .insert(buildUpsertDocument(spec, { filter, arrayFilters }));
+    .insert(buildUpsertDocument(spec, { filter, arrayFilters }), { upsert: true });
   return {
     lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
     value: returnNew ? project(doc, fields) : null,
@@ -54,7 +63,26 @@ const findAndModify: CommandHandler = (cmd, ctx) => {
   };
 };
 
-export const findAndModifyCommands: Record<string, CommandHandler> = {
-  findAndModify,
-  findandmodify: findAndModify,
+const spec: CommandSpec = {
+  fields: [
+    'query',
+    'sort',
+    'remove',
+    'update',
+    'new',
+    'fields',
+    'upsert',
+    'arrayFilters',
+    'hint',
+    'collation',
+  ],
+  // Schema validation is refused at create, so there is never a validator to bypass.
+  noop: ['bypassDocumentValidation'],
+  refused: ['let', 'stmtId', 'encryptionInformation', 'isTimeseriesNamespace'],
+  run: findAndModify,
+};
+
+export const findAndModifyCommands: Record<string, CommandSpec> = {
+  findAndModify: spec,
+  findandmodify: spec,
 };
