@@ -16,6 +16,8 @@ export function preset(dir: string): Config {
       '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
     },
     cacheDirectory: path.join(__dirname, '.jest-cache'),
+    // The MongoDB backend is named once per run, not once per test file.
+    globalSetup: path.join(__dirname, 'jest.global-setup.ts'),
     testTimeout: 20_000,
   };
 }
