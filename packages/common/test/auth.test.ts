@@ -1,13 +1,9 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import {
-  createLogger,
-  createMetrics,
-  createServiceApp,
-  requireAuth,
-  signAccessToken,
-  type TokenConfig,
-} from '../src';
+import { requireAuth, signAccessToken, type TokenConfig } from '../src/auth';
+import { createServiceApp } from '../src/http';
+import { createLogger } from '../src/logger';
+import { createMetrics } from '../src/metrics';
 
 const config: TokenConfig = {
   JWT_SECRET: 's'.repeat(40),
@@ -21,7 +17,6 @@ const app = createServiceApp(
   {
     log: createLogger({ service: 'test', silent: true }),
     metrics: createMetrics('t', { defaultMetrics: false }),
-    readiness: { checks: {} },
   },
   (a) => {
     a.get('/me', requireAuth(config), (req, res) => {

@@ -1,9 +1,11 @@
 import express, { type Express } from 'express';
-import multer from 'multer';
 import request from 'supertest';
 import { captureLogger, uniqueName, type CapturedLogger } from '@social/testkit/helpers';
 import { startMongo, type TestMongo } from '@social/testkit';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import {
+  accessLog,
   AppError,
   errorHandler,
   ForbiddenError,
@@ -19,7 +21,7 @@ import {
   UpstreamError,
   ValidationError,
 } from '../src/http';
-import { connectMongo, mongoose, type Connection } from '../src/mongo';
+import { connectMongo, mongoErrors, mongoose, type Connection } from '../src/mongo';
 import { closedPort, tcpProxy, type TcpProxy } from './support/tcp-proxy';
 
 interface UserDoc {
@@ -53,15 +55,18 @@ afterAll(async () => {
   await mongo.stop();
 });
 
-/** The handler under test behind the request context, with whatever routes the test needs. */
+/** The handler under test behind the request context and access log, with the routes the test needs. */
 function buildApp(mount: (app: Express) => void): { app: Express } & CapturedLogger {
   const captured = captureLogger();
   const app = express();
-  app.use(requestContext());
+  app.use(requestContext(), accessLog(captured.log));
   mount(app);
-  app.use(errorHandler(captured.log));
+  app.use(errorHandler(captured.log, [mongoErrors]));
   return { app, ...captured };
 }
+
+const completed = (fields: Record<string, unknown>) =>
+  expect.objectContaining({ level: 'info', message: 'request completed', ...fields });
 
 const throwing = (error: unknown) =>
   buildApp((app) =>
@@ -70,77 +75,12 @@ const throwing = (error: unknown) =>
     }),
   );
 
-describe('errorHandler: multer uploads', () => {
-  const uploadApp = () =>
-    buildApp((app) =>
-      app.post(
-        '/upload',
-        multer({ storage: multer.memoryStorage(), limits: { fileSize: 8, fieldSize: 4 } }).single('file'),
-        (req, res) => {
-          res.json({ success: true, size: req.file?.size });
-        },
-      ),
-    );
-
-  test('when the file is over the size limit, then 413 "File too large"', async () => {
-    // Arrange
-    const { app } = uploadApp();
-
-    // Act
-    const res = await request(app).post('/upload').attach('file', Buffer.alloc(64, 1), 'big.bin');
-
-    // Assert
-    expect(res).toMatchObject({
-      status: 413,
-      body: { success: false, message: 'File too large', requestId: res.headers['x-request-id'] },
-    });
-  });
-
-  test('when the file comes in an unexpected field, then 400 naming that field', async () => {
-    // Arrange
-    const { app } = uploadApp();
-
-    // Act
-    const res = await request(app).post('/upload').attach('avatar', Buffer.alloc(4, 1), 'a.bin');
-
-    // Assert
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({
-      success: false,
-      message: 'Invalid upload',
-      requestId: res.headers['x-request-id'],
-      details: [{ path: 'avatar', reason: 'Unexpected file field' }],
-    });
-  });
-
-  test('when a form field is over its limit, then 413 "Form field too large"', async () => {
-    // Arrange
-    const { app } = uploadApp();
-
-    // Act
-    const res = await request(app).post('/upload').field('caption', 'far too long');
-
-    // Assert
-    expect(res).toMatchObject({ status: 413, body: { success: false, message: 'Form field too large' } });
-  });
-
-  test('when the upload is within limits, then the route answers', async () => {
-    // Arrange
-    const { app } = uploadApp();
-
-    // Act
-    const res = await request(app).post('/upload').attach('file', Buffer.alloc(8, 1), 'ok.bin');
-
-    // Assert
-    expect(res).toMatchObject({ status: 200, body: { success: true, size: 8 } });
-  });
-});
-
 describe('errorHandler: body parsing', () => {
   const echoApp = () =>
     buildApp((app) =>
       app.post('/echo', jsonBody(), (req, res) => {
-        res.json({ success: true, body: req.body });
+        // Echoing a 5,000-deep body would overflow JSON.stringify; its shape is enough.
+        res.json({ success: true, body: Array.isArray(req.body) ? 'array' : req.body });
       }),
     );
 
@@ -162,6 +102,60 @@ describe('errorHandler: body parsing', () => {
     });
   });
 
+  test('when the body is valid gzip-compressed JSON, then it is read', async () => {
+    // Arrange
+    const { app } = echoApp();
+    const server = app.listen(0);
+    const { port } = server.address() as AddressInfo;
+
+    // Act: fetch sends the bytes as they are (superagent would JSON-encode a Buffer sent as JSON)
+    const res = await fetch(`http://127.0.0.1:${port}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify({ hello: 'world' })),
+    }).finally(() => server.close());
+
+    // Assert
+    expect({ status: res.status, body: await res.json() }).toMatchObject({
+      status: 200,
+      body: { body: { hello: 'world' } },
+    });
+  });
+
+  test('when the body claims gzip but is not, then 400 and nothing at error', async () => {
+    // Arrange
+    const { app, lines } = echoApp();
+
+    // Act
+    const res = await request(app)
+      .post('/echo')
+      .set('content-type', 'application/json')
+      .set('content-encoding', 'gzip')
+      .send('{"not":"gzip"}');
+
+    // Assert
+    expect(res).toMatchObject({ status: 400, body: { success: false, requestId: expect.any(String) } });
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  test.each([5_000, 100_000])(
+    'when the JSON body is nested %i levels deep, then 400 or accepted, never 500',
+    async (depth) => {
+      // Arrange
+      const { app, lines } = echoApp();
+
+      // Act
+      const res = await request(app)
+        .post('/echo')
+        .set('content-type', 'application/json')
+        .send('['.repeat(depth) + ']'.repeat(depth));
+
+      // Assert
+      expect([200, 400, 413]).toContain(res.status);
+      expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    },
+  );
+
   test('when the JSON body declares a non-UTF charset, then 415', async () => {
     // Arrange
     const { app } = echoApp();
@@ -175,8 +169,90 @@ describe('errorHandler: body parsing', () => {
     // Assert
     expect(res).toMatchObject({
       status: 415,
-      body: { success: false, message: 'Unsupported body encoding' },
+      body: { success: false, message: 'Unsupported body charset' },
     });
+  });
+});
+
+describe('errorHandler: what the HTTP stack says about a client error', () => {
+  const itemApp = () =>
+    buildApp((app) =>
+      app.get('/items/:id', (req, res) => {
+        res.json({ success: true, id: req.params.id });
+      }),
+    );
+
+  test.each(['%ff', '%E0%A4%A', '%', 'a%zz'])(
+    'when a path parameter has the malformed percent-encoding %s, then 400 and nothing at error',
+    async (raw) => {
+      // Arrange
+      const { app, lines } = itemApp();
+
+      // Act
+      const res = await request(app).get(`/items/${raw}`);
+
+      // Assert
+      expect(res).toMatchObject({
+        status: 400,
+        body: {
+          success: false,
+          message: 'Malformed percent-encoding in the URL',
+          requestId: expect.any(String),
+        },
+      });
+      expect(lines).toEqual([completed({ status: 400 })]);
+    },
+  );
+
+  test.each([
+    [405, 'Method Not Allowed'],
+    [408, 'Request Timeout'],
+    [431, 'Request Header Fields Too Large'],
+  ])(
+    'when a library error carries status %i, then that status with its standard phrase',
+    async (status, phrase) => {
+      // Arrange: the shape http-errors and body-parser give their errors; the message may echo client input.
+      const { app, lines } = throwing(
+        Object.assign(new Error('<script>client input</script>'), { status, expose: true }),
+      );
+
+      // Act
+      const res = await request(app).get('/fail');
+
+      // Assert
+      expect(res).toMatchObject({ status, body: { success: false, message: phrase } });
+      expect(lines).toEqual([completed({ status })]);
+    },
+  );
+
+  test('when an unknown error carries a 5xx status, then it is still a generic 500 logged at error', async () => {
+    // Arrange
+    const { app, lines } = throwing(Object.assign(new Error('pool exhausted'), { status: 503 }));
+
+    // Act
+    const res = await request(app).get('/fail');
+
+    // Assert
+    expect(res).toMatchObject({ status: 500, body: { message: 'Internal server error' } });
+    expect(lines[0]).toMatchObject({ level: 'error', message: 'unhandled error' });
+  });
+
+  test('when a ValidationError has thousands of details, then at most 20 are listed and the message says so', async () => {
+    // Arrange
+    const details = Array.from({ length: 9_000 }, (_, i) => ({
+      path: `body.k${i}`,
+      reason: 'is not allowed',
+    }));
+    const { app } = throwing(new ValidationError('Validation failed', details));
+
+    // Act
+    const res = await request(app).get('/fail');
+
+    // Assert
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe('Validation failed (20 of 9000 problems listed)');
+    expect(res.body.details).toEqual(details.slice(0, 20));
+    expect(res.text.length).toBeLessThan(4_000);
   });
 });
 
@@ -210,9 +286,9 @@ describe('errorHandler: mongoose and MongoDB', () => {
       details: [{ path: '_id', reason: 'must be a valid id' }],
     });
     expect(res.status).toBe(400);
-    expect(lines).toEqual([
-      expect.objectContaining({ level: 'debug', message: 'request rejected', status: 400 }),
-    ]);
+    // A client's mistake: one access-log line with the reason, no stack, nothing at error.
+    expect(lines).toEqual([completed({ status: 400, reason: 'Invalid identifier' })]);
+    expect(JSON.stringify(lines)).not.toContain('stack');
   });
 
   test('when a unique field is taken, then 409 naming the field but not the value, and one document stays', async () => {
@@ -280,6 +356,7 @@ describe('errorHandler: mongoose and MongoDB', () => {
     expect(res).toMatchObject({ status: 503, body: { success: false, message: 'Database unavailable' } });
     expect(lines).toEqual([
       expect.objectContaining({ level: 'warn', message: 'request failed on a dependency', status: 503 }),
+      completed({ status: 503 }),
     ]);
   });
 });
@@ -364,6 +441,7 @@ describe('errorHandler: AppError classes', () => {
     expect(JSON.stringify(res.body)).not.toContain('api_secret');
     expect(lines).toEqual([
       expect.objectContaining({ level: 'warn', message: 'request failed on a dependency', status: 502 }),
+      completed({ status: 502 }),
     ]);
     expect(JSON.stringify(lines[0])).toContain('cloudinary 500');
   });
@@ -379,6 +457,7 @@ describe('errorHandler: AppError classes', () => {
     expect(res).toMatchObject({ status: 500, body: { success: false, message: 'Internal server error' } });
     expect(lines).toEqual([
       expect.objectContaining({ level: 'error', message: 'unhandled error', method: 'GET', path: '/fail' }),
+      completed({ status: 500 }),
     ]);
   });
 

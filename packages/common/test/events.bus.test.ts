@@ -14,14 +14,14 @@ import {
   type IntegrationEvent,
   type SubscriptionHandlers,
 } from '../src/events';
-import { buildPostCreated, buildPostDeleted, objectIdHex } from './support/events-data';
 import {
-  BrokerProbe,
-  createCapturingLogger,
-  RABBIT_URL,
+  buildPostCreated,
+  buildPostDeleted,
+  newObjectId,
   uniqueName,
   waitFor,
-} from './support/events-support';
+} from '@social/testkit/helpers';
+import { BrokerProbe, createCapturingLogger, RABBIT_URL } from './support/events-support';
 
 const exchange = uniqueName('events-bus');
 const retry = { maxAttempts: 3, backoffMs: [50, 100] };
@@ -91,7 +91,7 @@ describe('publish', () => {
   test('when an event is published, then it reaches the exchange persistent with its metadata in properties', async () => {
     const { queue: tap } = await probe.ch.assertQueue('', { exclusive: true });
     await probe.ch.bindQueue(tap, exchange, EventTypes.PostCreated);
-    const event = buildPostCreated({}, 'req-42');
+    const event = buildPostCreated({}, { correlationId: 'req-42' });
 
     await bus.publish(event);
 
@@ -128,14 +128,14 @@ describe('subscribe', () => {
     const created = recorder();
     const deleted = recorder();
     await subscribe({ [EventTypes.PostCreated]: created.handler, [EventTypes.PostDeleted]: deleted.handler });
-    const event = buildPostCreated({}, 'req-once');
+    const event = buildPostCreated({}, { correlationId: 'req-once' });
     const marker = buildPostDeleted();
 
     await bus.publish(event);
     await bus.publish(marker);
 
     // The later marker being handled shows the first event had its chance to arrive twice.
-    await waitFor(() => deleted.idsOf(marker.id).length === 1, { message: 'the marker event' });
+    await waitFor(() => deleted.idsOf(marker.id).length === 1, { description: 'the marker event' });
     expect(created.idsOf(event.id)).toEqual([
       {
         event: { id: event.id, type: event.type, occurredAt: event.occurredAt, data: event.data },
@@ -171,7 +171,7 @@ describe('subscribe', () => {
 
     await bus.publish(event);
 
-    await waitFor(() => created.calls.length === 2, { message: 'the retry' });
+    await waitFor(() => created.calls.length === 2, { description: 'the retry' });
     expect(created.calls.map((c) => c.ctx.attempt)).toEqual([1, 2]);
     await waitFor(async () => (await counterValue('events_consumed_total', { queue, outcome: 'ok' })) === 1);
     expect(await probe.messageCount(deadLetterQueueName(queue))).toBe(0);
@@ -183,7 +183,7 @@ describe('subscribe', () => {
   test('when a handler always fails, then it runs maxAttempts times and the message lands in the DLQ', async () => {
     const created = recorder(() => true);
     const queue = await subscribe({ [EventTypes.PostCreated]: created.handler });
-    const event = buildPostCreated({}, 'req-dead');
+    const event = buildPostCreated({}, { correlationId: 'req-dead' });
 
     await bus.publish(event);
 
@@ -202,13 +202,13 @@ describe('subscribe', () => {
     const created = recorder();
     const queue = await subscribe({ [EventTypes.PostCreated]: created.handler });
     const valid = buildPostCreated();
-    const invalid = { ...buildPostCreated(), correlationId: undefined, data: { postId: objectIdHex() } };
+    const invalid = { ...buildPostCreated(), correlationId: undefined, data: { postId: newObjectId() } };
 
     probe.publishRaw(exchange, EventTypes.PostCreated, '{not json', { messageId: 'raw-1' });
     probe.publishRaw(exchange, EventTypes.PostCreated, JSON.stringify(invalid), { messageId: 'raw-2' });
     await bus.publish(valid);
 
-    await waitFor(() => created.idsOf(valid.id).length === 1, { message: 'the valid event' });
+    await waitFor(() => created.idsOf(valid.id).length === 1, { description: 'the valid event' });
     await waitFor(async () => (await probe.messageCount(deadLetterQueueName(queue))) === 2);
     expect(created.calls).toHaveLength(1);
     const deadIds = [

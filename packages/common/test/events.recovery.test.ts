@@ -9,14 +9,12 @@ import {
   type EventBus,
   type PostCreatedEvent,
 } from '../src/events';
-import { buildPostCreated } from './support/events-data';
+import { buildPostCreated, uniqueName, waitFor } from '@social/testkit/helpers';
 import {
   BrokerProbe,
   createCapturingLogger,
   dropBrokerConnections,
   RABBIT_URL,
-  uniqueName,
-  waitFor,
 } from './support/events-support';
 
 const retry = { maxAttempts: 2, backoffMs: [50] };
@@ -53,15 +51,19 @@ describe('when the broker drops the connection', () => {
   test('when connections are force-closed, then publisher and consumer recover and deliver a later event', async () => {
     const before = buildPostCreated();
     await bus.publish(before);
-    await waitFor(() => received.some((e) => e.id === before.id), { message: 'the event before the drop' });
+    await waitFor(() => received.some((e) => e.id === before.id), {
+      description: 'the event before the drop',
+    });
 
     expect(await dropBrokerConnections(appId)).toBe(1);
 
-    await waitFor(() => entries.some((e) => e.message === 'event bus reconnected'), { message: 'reconnect' });
+    await waitFor(() => entries.some((e) => e.message === 'event bus reconnected'), {
+      description: 'reconnect',
+    });
     expect(bus.isConnected()).toBe(true);
     const after = buildPostCreated();
     await bus.publish(after);
-    await waitFor(() => received.some((e) => e.id === after.id), { message: 'the event after recovery' });
+    await waitFor(() => received.some((e) => e.id === after.id), { description: 'the event after recovery' });
     expect(entries).toContainEqual(
       expect.objectContaining({ level: 'warn', message: 'event bus disconnected, reconnecting' }),
     );
@@ -119,7 +121,7 @@ describe('when a consumer restarts', () => {
     });
     const event = buildPostCreated();
     await first.publish(event);
-    await waitFor(() => failedOnce, { message: 'the first failure' });
+    await waitFor(() => failedOnce, { description: 'the first failure' });
     await first.close();
 
     const attempts: number[] = [];
@@ -131,7 +133,7 @@ describe('when a consumer restarts', () => {
       },
     });
 
-    await waitFor(() => attempts.length === 1, { message: 'the retried event' });
+    await waitFor(() => attempts.length === 1, { description: 'the retried event' });
     expect(attempts).toEqual([2]);
   });
 
@@ -150,12 +152,12 @@ describe('when a consumer restarts', () => {
       },
     });
     await bus.publish(buildPostCreated());
-    await waitFor(() => started, { message: 'the handler to start' });
+    await waitFor(() => started, { description: 'the handler to start' });
 
     let closed = false;
     const closing = bus.close().then(() => (closed = true));
     await waitFor(async () => (await probe.ch.checkQueue(drainQueue)).consumerCount === 0, {
-      message: 'cancel',
+      description: 'cancel',
     });
     expect(closed).toBe(false);
     release();
@@ -175,7 +177,7 @@ describe('when the broker is unreachable', () => {
     const retries = () => entries.filter((e) => e.message === 'event bus disconnected, reconnecting').length;
 
     bus.start();
-    await waitFor(() => retries() >= 3, { message: 'three reconnect attempts' });
+    await waitFor(() => retries() >= 3, { description: 'three reconnect attempts' });
     const startedAt = Date.now();
     const publishing = bus.publish(buildPostCreated());
 

@@ -5,7 +5,7 @@ import {
   parseIntegrationEvent,
   type IntegrationEvent,
 } from '../src/events';
-import { buildPostCreated, buildPostDeleted, objectIdHex } from './support/events-data';
+import { buildPostCreated, buildPostDeleted, newObjectId } from '@social/testkit/helpers';
 
 const envelope = <T extends string, D>(e: IntegrationEvent<T, D>): IntegrationEvent<T, D> => ({
   id: e.id,
@@ -18,7 +18,7 @@ describe('newIntegrationEvent', () => {
   test('when an event is created, then it gets a UUID id, an ISO occurredAt and the correlation id', () => {
     const event = newIntegrationEvent(
       EventTypes.PostDeleted,
-      { postId: objectIdHex(), userId: objectIdHex(), mediaIds: [] },
+      { postId: newObjectId(), userId: newObjectId(), mediaIds: [] },
       { correlationId: 'req-42' },
     );
 
@@ -32,8 +32,8 @@ describe('newIntegrationEvent', () => {
 
   test('when no correlation id is given, then the event has no correlationId key', () => {
     const event = newIntegrationEvent(EventTypes.PostDeleted, {
-      postId: objectIdHex(),
-      userId: objectIdHex(),
+      postId: newObjectId(),
+      userId: newObjectId(),
       mediaIds: [],
     });
 
@@ -63,7 +63,7 @@ describe('eventSchemas', () => {
     ['userId is missing', { userId: undefined }, ['data', 'userId']],
     ['content is empty', { content: '' }, ['data', 'content']],
     ['createdAt is not an ISO date', { createdAt: 'yesterday' }, ['data', 'createdAt']],
-    ['mediaIds has 11 ids', { mediaIds: Array.from({ length: 11 }, objectIdHex) }, ['data', 'mediaIds']],
+    ['mediaIds has 11 ids', { mediaIds: Array.from({ length: 11 }, newObjectId) }, ['data', 'mediaIds']],
     ['a media id is not 24-hex', { mediaIds: ['nope'] }, ['data', 'mediaIds', 0]],
   ])('when post.created data has %s, then it is rejected naming the field', (_case, patch, path) => {
     const event = envelope(buildPostCreated());

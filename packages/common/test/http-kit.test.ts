@@ -1,48 +1,45 @@
 import Joi from 'joi';
+import { Router } from 'express';
 import request from 'supertest';
-import {
-  createLogger,
-  createMetrics,
-  createServiceApp,
-  jsonBody,
-  validate,
-  ConflictError,
-  type Readiness,
-} from '../src';
+import { createReadinessProbe } from '../src/health';
+import { createInternalApp, createServiceApp, jsonBody, validate, ConflictError } from '../src/http';
+import { createLogger } from '../src/logger';
+import { createMetrics, type Metrics } from '../src/metrics';
 
 const log = createLogger({ service: 'test', silent: true });
 
-function buildApp(readiness: Readiness = { checks: {} }) {
-  return createServiceApp(
-    { log, metrics: createMetrics('test', { defaultMetrics: false }), readiness },
-    (app) => {
-      app.use(jsonBody('1kb'));
-      app.post(
-        '/echo',
-        validate({ body: Joi.object({ name: Joi.string().max(5).required() }) }),
-        (req, res) => {
-          res.json({ success: true, body: req.body });
-        },
-      );
-      app.get(
-        '/items',
-        validate({ query: Joi.object({ limit: Joi.number().integer().max(50).default(10) }) }),
-        (_req, res) => {
-          res.json({ success: true, query: res.locals.query });
-        },
-      );
-      app.get('/boom', () => {
-        throw new Error('secret internals at /srv/app.js:12');
-      });
-      app.get('/conflict', () => {
-        throw new ConflictError('Username is taken');
-      });
-    },
-  );
+/** The internal port's app (/metrics, /ready) next to a public one sharing its metrics. */
+const internalOf = (metrics: Metrics) =>
+  createInternalApp({ log, metrics, probe: createReadinessProbe({}, { log, registry: metrics.registry }) });
+
+function buildApp(metrics: Metrics = createMetrics('test', { defaultMetrics: false })) {
+  return createServiceApp({ log, metrics }, (app) => {
+    app.use(jsonBody('1kb'));
+    const echo = validate({
+      body: Joi.object<{ name: string }, true>({ name: Joi.string().max(5).required() }),
+    });
+    app.post('/echo', echo, (_req, res) => {
+      res.json({ success: true, body: echo.input(res).body });
+    });
+    const items = validate({
+      query: Joi.object<{ limit: number }, true>({ limit: Joi.number().integer().max(50).default(10) }),
+    });
+    app.get('/items', items, (_req, res) => {
+      res.json({ success: true, query: items.input(res).query });
+    });
+    app.get('/boom', () => {
+      throw new Error('secret internals at /srv/app.js:12');
+    });
+    app.get('/conflict', () => {
+      throw new ConflictError('Username is taken');
+    });
+  });
 }
 
 describe('http kit', () => {
-  const app = buildApp();
+  const metrics = createMetrics('test', { defaultMetrics: false });
+  const app = buildApp(metrics);
+  const internal = internalOf(metrics);
 
   test('when the JSON body is malformed, then 400 JSON with the request id', async () => {
     const res = await request(app).post('/echo').set('content-type', 'application/json').send('{"name":');
@@ -82,6 +79,11 @@ describe('http kit', () => {
     expect(res.body.details).toEqual([{ path: 'body.__proto__', reason: '__proto__ is not allowed' }]);
   });
 
+  test('when the body is valid, then the route reads the converted value, typed by its schema', async () => {
+    const res = await request(app).post('/echo').send({ name: 'ab' });
+    expect(res.body).toEqual({ success: true, body: { name: 'ab' } });
+  });
+
   test('when the query is valid, then converted values reach the route', async () => {
     const res = await request(app).get('/items?limit=20');
     expect(res.body).toEqual({ success: true, query: { limit: 20 } });
@@ -115,19 +117,15 @@ describe('http kit', () => {
     expect(unsafe.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  test('when a dependency is down, then /ready answers 503 with each check', async () => {
-    const res = await request(
-      buildApp({ checks: { mongo: async () => undefined, redis: () => Promise.reject(new Error('down')) } }),
-    ).get('/ready');
-    expect(res).toMatchObject({
-      status: 503,
-      body: { success: false, checks: { mongo: 'up', redis: 'down' } },
-    });
+  test('when /metrics or /ready is asked on the public app, then 404: they live on the internal port', async () => {
+    const [metricsRes, ready] = await Promise.all([request(app).get('/metrics'), request(app).get('/ready')]);
+    expect(metricsRes.status).toBe(404);
+    expect(ready.status).toBe(404);
   });
 
   test('when requests were served, then /metrics has the route template, not the raw url', async () => {
     await request(app).get('/items?limit=3');
-    const res = await request(app).get('/metrics');
+    const res = await request(internal).get('/metrics');
     expect(res.text).toContain('route="/items"');
     expect(res.text).not.toContain('limit=3');
   });
@@ -135,17 +133,51 @@ describe('http kit', () => {
 
 describe('http metrics for mounted handlers', () => {
   test('when a handler is mounted with app.use (e.g. a proxy), then its prefix labels the series', async () => {
-    const app = createServiceApp(
-      { log, metrics: createMetrics('test', { defaultMetrics: false }), readiness: { checks: {} } },
-      (a) => {
-        a.use('/v1/posts', (_req, res) => {
-          res.json({ success: true });
-        });
-      },
-    );
+    const metrics = createMetrics('test', { defaultMetrics: false });
+    const app = createServiceApp({ log, metrics }, (a) => {
+      a.use('/v1/posts', (_req, res) => {
+        res.json({ success: true });
+      });
+    });
     await request(app).get('/v1/posts/64b7f0c2a1b2c3d4e5f60718');
-    const res = await request(app).get('/metrics');
+    const res = await request(internalOf(metrics)).get('/metrics');
     expect(res.text).toContain('route="/v1/posts/*"');
     expect(res.text).not.toContain('64b7f0c2a1b2c3d4e5f60718');
+  });
+
+  test('when URLs match no route, also under a mounted router, then they share one "unmatched" series', async () => {
+    // Arrange
+    const metrics = createMetrics('test', { defaultMetrics: false });
+    const app = createServiceApp({ log, metrics }, (a) => {
+      const things = Router();
+      things.get('/:id', (_req, res) => {
+        res.json({ success: true });
+      });
+      a.use('/api/things', things);
+    });
+    // Act
+    await request(app).get('/no/such/64b7f0c2a1b2c3d4e5f60718').expect(404);
+    await request(app).get('/api/things/64b7f0c2a1b2c3d4e5f60719/extra').expect(404);
+    const res = await request(internalOf(metrics)).get('/metrics');
+    // Assert
+    const series = res.text.split('\n').filter((l) => l.startsWith('http_request_duration_seconds_count'));
+    expect(series).toEqual([
+      'http_request_duration_seconds_count{service="test",method="GET",route="unmatched",status_code="404"} 2',
+    ]);
+  });
+});
+
+describe('validate(): reading input it did not validate', () => {
+  test('when a handler reads a validator that is not on its route, then it is a wiring bug (500), not a client error', async () => {
+    const notMounted = validate({ query: Joi.object<{ q: string }, true>({ q: Joi.string() }) });
+    const app = createServiceApp({ log, metrics: createMetrics('test', { defaultMetrics: false }) }, (a) => {
+      a.get('/unwired', (_req, res) => {
+        res.json({ success: true, q: notMounted.input(res).query.q });
+      });
+    });
+
+    const res = await request(app).get('/unwired?q=x');
+
+    expect(res).toMatchObject({ status: 500, body: { success: false, message: 'Internal server error' } });
   });
 });

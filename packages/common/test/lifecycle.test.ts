@@ -1,9 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import http from 'node:http';
 import { captureLogger, waitFor } from '@social/testkit/helpers';
-import { closeServer, listen } from '../src';
 import { ConfigError } from '../src/config';
-import { onShutdown, runMain } from '../src/lifecycle';
+import { closeServer, listen, onShutdown, runMain } from '../src/lifecycle';
 
 describe('closeServer', () => {
   test('when a keep-alive client keeps sending during shutdown, then every request is answered and the server closes', async () => {

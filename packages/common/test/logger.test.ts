@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { createLogger, runWithContext, updateContext } from '../src';
+import { createLogger, runWithContext, updateContext } from '../src/logger';
 
 function captureLogger() {
   const lines: Record<string, unknown>[] = [];
@@ -48,5 +48,41 @@ describe('logger', () => {
     expect(lines[0]).toMatchObject({
       err: { name: 'TypeError', message: 'bad thing', stack: expect.stringContaining('TypeError') },
     });
+  });
+});
+
+describe('readable logs', () => {
+  const capture = (colors: boolean | undefined) => {
+    const written: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        written.push(chunk.toString());
+        done();
+      },
+    });
+    const log = createLogger({ service: 'post-service', json: false, colors });
+    log.clear().add(new winston.transports.Stream({ stream }));
+    return { log, written };
+  };
+  // eslint-disable-next-line no-control-regex -- the escape character is what is looked for
+  const ansi = /\u001b\[/;
+
+  test('when the output is not a terminal, then lines carry no ANSI colour codes', () => {
+    const { log, written } = capture(false);
+    log.warn('cache unavailable', { op: 'get' });
+    expect(written[0]).toMatch(/warn post-service: cache unavailable \{"op":"get"\}/);
+    expect(written[0]).not.toMatch(ansi);
+  });
+
+  test('when the output is a terminal, then the level is coloured', () => {
+    const { log, written } = capture(true);
+    log.warn('cache unavailable');
+    expect(written[0]).toMatch(ansi);
+  });
+
+  test('when colours are not chosen, then they follow whether stdout is a terminal (jest: a pipe)', () => {
+    const { log, written } = capture(undefined);
+    log.info('hello');
+    expect(ansi.test(written[0] ?? '')).toBe(process.stdout.isTTY === true);
   });
 });

@@ -6,8 +6,9 @@ import { errorHandler, objectId, paginate, pagination, requestContext, validate 
 
 describe('objectId', () => {
   const app = express().use(requestContext());
-  app.get('/posts/:id', validate({ params: Joi.object({ id: objectId().required() }) }), (_req, res) => {
-    res.json({ success: true, params: res.locals.params });
+  const postId = validate({ params: Joi.object<{ id: string }, true>({ id: objectId().required() }) });
+  app.get('/posts/:id', postId, (_req, res) => {
+    res.json({ success: true, params: postId.input(res).params });
   });
   app.use(errorHandler(silentLogger()));
 

@@ -189,4 +189,22 @@ describe('redisRateLimit', () => {
     expect([first.status, second.status]).toEqual([200, 429]);
     expect(storeErrors).toBe(0);
   });
+
+  test('when a limiter speaks only when it limits, then passing answers carry no headers of its own and its 429 carries all of them', async () => {
+    // Arrange
+    const { app } = buildApp({ limit: 1, headers: 'when-limited' });
+    // Act
+    const passed = await request(app).get('/ping');
+    const limited = await request(app).get('/ping');
+    // Assert
+    expect(passed.status).toBe(200);
+    expect(passed.headers).not.toHaveProperty('ratelimit');
+    expect(passed.headers).not.toHaveProperty('ratelimit-policy');
+    expect(limited.status).toBe(429);
+    expect(limited.headers).toMatchObject({
+      ratelimit: expect.stringMatching(/^limit=1, remaining=0, reset=\d+$/),
+      'ratelimit-policy': '1;w=60',
+      'retry-after': expect.stringMatching(/^[1-9]\d*$/),
+    });
+  });
 });

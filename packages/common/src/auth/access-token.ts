@@ -2,7 +2,7 @@ import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { JwtConfig } from '../config';
 import { UnauthorizedError } from '../http/errors';
-import type { AuthUser } from './auth-user';
+import type { AuthUser } from '../http/auth-user';
 
 export type TokenConfig = Pick<
   JwtConfig,

@@ -1,4 +1,4 @@
-export type { AuthUser } from './auth-user';
+export type { AuthUser } from '../http/auth-user';
 export {
   signAccessToken,
   verifyAccessToken,
@@ -6,4 +6,4 @@ export {
   type TokenConfig,
   type SignedAccessToken,
 } from './access-token';
-export { requireAuth } from './require-auth';
+export { requireAuth, userOf } from './require-auth';

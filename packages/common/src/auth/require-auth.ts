@@ -1,8 +1,9 @@
 import '../http/express-augment';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { UnauthorizedError } from '../http/errors';
 import { updateContext } from '../logger';
 import { bearerToken, verifyAccessToken, type TokenConfig } from './access-token';
+import type { AuthUser } from '../http/auth-user';
 
 /**
  * Sets `req.user` from a verified access token or answers 401. The identity comes only from the token:
@@ -16,4 +17,13 @@ export function requireAuth(config: TokenConfig): RequestHandler {
     updateContext({ userId: req.user.id });
     next();
   };
+}
+
+/**
+ * The verified caller of a route mounted behind requireAuth(). Without one the route was wired without it: a
+ * bug in this service (500), never something a client can cause or should be told about.
+ */
+export function userOf(req: Request): AuthUser {
+  if (!req.user) throw new Error(`${req.method} ${req.baseUrl}${req.path} is mounted without requireAuth()`);
+  return req.user;
 }

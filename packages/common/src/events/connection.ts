@@ -1,6 +1,6 @@
-import { connect, type ChannelModel } from 'amqplib';
+import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from 'winston';
-import { EventBusClosedError, errorMessage } from './errors';
+import { EventBusClosedError } from './errors';
 
 export interface ReconnectOptions {
   initialDelayMs: number;
@@ -25,29 +25,51 @@ interface Waiter {
 
 // Fails a connect attempt to a black-holed host instead of waiting for the OS TCP timeout.
 const CONNECT_TIMEOUT_MS = 10_000;
+// ±20 % spreads the reconnects of many replicas after a broker restart.
+const RECONNECT_JITTER = 0.2;
 
 /**
- * Owns the one AMQP connection: connects, and after any loss (broker restart, forced close, failed
- * setup) reconnects with capped exponential backoff and jitter until close().
+ * Owns the one AMQP connection. amqplib's `recovery` reconnects it after any loss (broker restart, forced
+ * close, failed setup) with capped exponential backoff and jitter, and runs `setup` on every new connection
+ * before adopting it. What stays here is what the library does not do (each checked against amqplib 2.3.1):
+ * - It recovers the connection only. Channels, consumers and topology die with it: `onConnected` rebuilds them.
+ * - A channel lost under a live connection (broker cancel, channel error) starts no recovery: recycle().
+ * - It listens to a new connection only once setup resolves, so setUp() adds the 'error' listener (an
+ *   unheard 'error' would crash the process) and the 'close' listener, and fails if the connection closed
+ *   meanwhile: the library would adopt that dead connection and never reconnect.
+ * - It exposes neither readiness nor the blocked state, and its close() cannot leave the connection up while
+ *   consumers drain, nor wait for a setup in flight: hence stop() and close().
  */
 export class ConnectionManager {
+  private recovering: Promise<RecoveringChannelModel> | undefined;
   private conn: ChannelModel | undefined;
+  private settingUp: Promise<void> | undefined;
   private ready = false;
   private blocked = false;
-  private started = false;
   private closed = false;
   private failures = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private connecting = false;
-  private attempt: Promise<void> | undefined;
   private waiters: Waiter[] = [];
 
   constructor(private readonly opts: ConnectionManagerOptions) {}
 
   start(): void {
-    if (this.started || this.closed) return;
-    this.started = true;
-    this.attempt = this.connectOnce();
+    if (this.recovering || this.closed) return;
+    const { initialDelayMs, maxDelayMs } = this.opts.reconnect;
+    this.recovering = connect(this.opts.url, {
+      timeout: CONNECT_TIMEOUT_MS,
+      clientProperties: { connection_name: this.opts.appId },
+      recovery: {
+        initialDelay: initialDelayMs,
+        maxDelay: maxDelayMs,
+        jitter: RECONNECT_JITTER,
+        // Resolve at once: the first attempt runs on a later tick, after watchRecovery() added the listeners.
+        waitForConnect: false,
+        setup: (conn: ChannelModel) => {
+          this.settingUp = this.setUp(conn);
+          return this.settingUp;
+        },
+      },
+    }).then((model) => this.watchRecovery(model));
   }
 
   /** Resolves once a connection is up and set up; rejects only if the manager is closed first. */
@@ -65,10 +87,6 @@ export class ConnectionManager {
     return this.blocked;
   }
 
-  isClosed(): boolean {
-    return this.closed;
-  }
-
   /** The live connection, also during setup (onConnected), so late subscribers can join it. */
   current(): ChannelModel | undefined {
     return this.conn;
@@ -78,80 +96,60 @@ export class ConnectionManager {
   recycle(reason: string): void {
     const conn = this.conn;
     if (!conn || this.closed) return;
-    this.opts.log.warn('event bus recycling connection', { reason });
-    conn.close().catch(() => {
-      // Already closing: the 'close' event schedules the reconnect.
+    // A connection closes its channels first, then emits its own 'close' in the same tick: if that is what
+    // happened, `conn` is cleared by the next microtask and recovery is already under way.
+    queueMicrotask(() => {
+      if (this.conn !== conn || this.closed) return;
+      this.opts.log.warn('event bus recycling connection', { reason });
+      // Its 'close' event makes amqplib reconnect.
+      conn.close().catch(() => {});
     });
   }
 
-  /** Phase one of shutdown: no more reconnects, pending connect() callers are released. */
+  /** Phase one of shutdown: no new setups, pending connect() callers are released; the connection stays up. */
   stop(): void {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     for (const w of this.waiters.splice(0)) w.reject(new EventBusClosedError());
   }
 
   /** Phase two: close the connection once channels are done. */
   async close(): Promise<void> {
     this.stop();
-    await this.attempt;
-    const conn = this.conn;
-    this.conn = undefined;
+    const model = await this.recovering;
+    // Cancels a scheduled reconnect and closes the adopted connection. A TCP connect still in flight is
+    // closed by amqplib as soon as it completes.
+    await model?.close();
+    // A setup in flight is not adopted yet, so the library's close() did not touch it; it closes its own
+    // connection once it sees `closed`.
+    await this.settingUp?.catch(() => {});
     this.ready = false;
-    if (conn) {
-      try {
-        await conn.close();
-      } catch (err) {
-        this.opts.log.debug('event bus connection already closed', { err: errorMessage(err) });
-      }
-    }
   }
 
-  private async connectOnce(): Promise<void> {
-    this.timer = undefined;
-    if (this.closed) return;
-    this.connecting = true;
-    let conn: ChannelModel | undefined;
+  private async setUp(conn: ChannelModel): Promise<void> {
+    this.watch(conn);
     try {
-      conn = await connect(this.opts.url, {
-        timeout: CONNECT_TIMEOUT_MS,
-        clientProperties: { connection_name: this.opts.appId },
-      });
-      if (this.closed) {
-        await conn.close().catch(() => {});
-        return;
-      }
-      this.watch(conn);
+      if (this.closed) throw new EventBusClosedError();
       this.conn = conn;
       await this.opts.onConnected(conn);
+      if (this.closed) throw new EventBusClosedError();
       if (this.conn !== conn) throw new Error('connection closed during setup');
-      if (this.closed) return;
-      this.ready = true;
-      this.opts.log.info(this.failures > 0 ? 'event bus reconnected' : 'event bus connected', {
-        failedAttempts: this.failures,
-      });
-      this.failures = 0;
-      for (const w of this.waiters.splice(0)) w.resolve();
     } catch (err) {
-      if (conn && this.conn === conn) {
-        // Detach first so the resulting 'close' event does not schedule a second reconnect.
-        this.conn = undefined;
-        this.opts.onDisconnected();
-        await conn.close().catch(() => {});
-      }
-      if (this.closed) return;
-      this.scheduleReconnect(err);
-    } finally {
-      this.connecting = false;
+      // Closed here rather than by amqplib, so close() finds it closed once this setup has settled.
+      await conn.close().catch(() => {});
+      throw err;
     }
   }
 
   private watch(conn: ChannelModel): void {
     const { log } = this.opts;
-    // Without an 'error' listener an emitted error would crash the process; 'close' follows and recovers.
-    conn.on('error', (err: Error) => log.warn('event bus connection error', { err: err.message }));
-    conn.on('close', (err?: Error) => this.onClose(conn, err));
+    conn.on('error', (err: Error) => log.warn('event bus connection error', { err }));
+    conn.on('close', () => {
+      if (this.conn !== conn) return;
+      this.conn = undefined;
+      this.ready = false;
+      this.blocked = false;
+      this.opts.onDisconnected();
+    });
     conn.on('blocked', (reason: string) => {
       this.blocked = true;
       log.warn('event bus blocked by broker, publishes fail until unblocked', { reason });
@@ -162,32 +160,26 @@ export class ConnectionManager {
     });
   }
 
-  private onClose(conn: ChannelModel, err?: Error): void {
-    if (this.conn !== conn) return;
-    this.conn = undefined;
-    this.ready = false;
-    this.blocked = false;
-    this.opts.onDisconnected();
-    if (this.closed) return;
-    // An attempt in progress fails on its own and schedules the retry itself.
-    if (this.connecting) return;
-    this.scheduleReconnect(err ?? new Error('connection closed'));
-  }
-
-  private scheduleReconnect(err: unknown): void {
-    if (this.closed || this.timer) return;
-    const { initialDelayMs, maxDelayMs } = this.opts.reconnect;
-    const base = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(this.failures, 30));
-    // Jitter spreads the reconnects of many replicas after a broker restart.
-    const delayMs = Math.round(base * (0.8 + Math.random() * 0.4));
-    this.failures += 1;
-    this.opts.log.warn('event bus disconnected, reconnecting', {
-      err: errorMessage(err),
-      attempt: this.failures,
-      delayMs,
+  private watchRecovery(model: RecoveringChannelModel): RecoveringChannelModel {
+    const { log } = this.opts;
+    // Emitted once setUp() resolved and the library adopted the connection.
+    model.on('connect', () => {
+      this.ready = true;
+      log.info(this.failures > 0 ? 'event bus reconnected' : 'event bus connected', {
+        failedAttempts: this.failures,
+      });
+      this.failures = 0;
+      for (const w of this.waiters.splice(0)) w.resolve();
     });
-    this.timer = setTimeout(() => {
-      this.attempt = this.connectOnce();
-    }, delayMs);
+    // Follows every lost connection and every failed attempt (connect or setup), with the error.
+    model.on('reconnect-scheduled', ({ attempt, delay, error }) => {
+      this.failures = attempt;
+      if (this.closed) return;
+      log.warn('event bus disconnected, reconnecting', { err: error, attempt, delayMs: delay });
+    });
+    // The library re-emits each adopted connection's 'error', which watch() already logs; an 'error'
+    // event without a listener would throw.
+    model.on('error', () => {});
+    return model;
   }
 }

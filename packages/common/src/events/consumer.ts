@@ -1,7 +1,7 @@
 import type { ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { Logger } from 'winston';
+import { EventBusClosedError } from './errors';
 import { isEventType, type EventOf, type EventType } from './event-types';
-import { errorMessage } from './errors';
 import { handlerFor, subscribedTypes, type HandlerContext, type Subscription } from './handlers';
 import type { EventMetrics } from './metrics';
 import { parseIntegrationEvent } from './schemas';
@@ -89,9 +89,7 @@ export class Consumer {
   private async setup(conn: ChannelModel): Promise<void> {
     const { queue } = this.sub;
     const ch = await conn.createConfirmChannel();
-    ch.on('error', (err: Error) =>
-      this.opts.log.warn('event consumer channel error', { queue, err: err.message }),
-    );
+    ch.on('error', (err: Error) => this.opts.log.warn('event consumer channel error', { queue, err }));
     ch.on('close', () => {
       if (this.ch !== ch || this.stopping) return;
       this.detach();
@@ -105,6 +103,8 @@ export class Consumer {
       routingKeys: subscribedTypes(this.sub.handlers),
       retryDelaysMs: this.retryDelays(),
     });
+    // close() may already have drained this consumer while a reconnect was setting it up.
+    if (this.stopping) throw new EventBusClosedError();
     const { consumerTag } = await ch.consume(queue, (msg) => this.onDelivery(ch, msg), { noAck: false });
     this.consumerTag = consumerTag;
     this.opts.log.info('event consumer started', { queue, types: subscribedTypes(this.sub.handlers) });
@@ -131,7 +131,7 @@ export class Consumer {
     const task = this.handle(ch, msg)
       .catch((err: unknown) => {
         // Only channel failures land here; the message stays unacked and is redelivered after recovery.
-        this.opts.log.warn('event could not be settled', { queue: this.sub.queue, err: errorMessage(err) });
+        this.opts.log.warn('event could not be settled', { queue: this.sub.queue, err });
       })
       .finally(() => this.inFlight.delete(task));
     this.inFlight.add(task);
@@ -188,7 +188,7 @@ export class Consumer {
         type,
         messageId: ctx.messageId,
         attempt: ctx.attempt,
-        err: errorMessage(err),
+        err,
       });
       ch.nack(msg, false, false);
       this.opts.metrics.consumed(queue, type, 'dead');
@@ -201,7 +201,7 @@ export class Consumer {
       messageId: ctx.messageId,
       attempt: ctx.attempt,
       delayMs,
-      err: errorMessage(err),
+      err,
     });
     try {
       await publishConfirmed(ch, retryQueueName(queue, delayMs), msg, ctx.attempt + 1);
@@ -209,7 +209,7 @@ export class Consumer {
       // Without a confirmed retry copy the original must not be lost: hand it back to the queue now.
       this.opts.log.warn('event retry copy not confirmed, requeueing', {
         queue,
-        err: errorMessage(publishErr),
+        err: publishErr,
       });
       ch.nack(msg, false, true);
       return;

@@ -1,4 +1,7 @@
-/** A publish that the broker did not confirm: not connected, blocked, nacked, invalid or timed out. */
+/**
+ * A publish that the broker did not confirm: not connected, blocked, nacked, invalid, timed out, or its connection
+ * dropped before the confirm.
+ */
 export class EventPublishError extends Error {
   override readonly name = 'EventPublishError';
 }

@@ -5,7 +5,7 @@ import { runWithContext } from '../logger';
 import { ConnectionManager, type ReconnectOptions } from './connection';
 import { Consumer, type RetryOptions, type RunInContext } from './consumer';
 import { EVENTS_EXCHANGE } from './event-types';
-import { EventBusClosedError, errorMessage } from './errors';
+import { EventBusClosedError } from './errors';
 import { subscribedTypes, type Subscription } from './handlers';
 import type { OutgoingEvent } from './integration-event';
 import { createEventMetrics } from './metrics';
@@ -37,7 +37,10 @@ export interface EventBus {
   connect(): Promise<void>;
   /** Starts the connection loop in the background; never throws, keeps retrying while the broker is down. */
   start(): void;
-  /** Resolves once the broker confirmed; rejects promptly when disconnected, blocked, nacked or timed out. */
+  /**
+   * Resolves once the broker confirmed; rejects promptly when disconnected, blocked or nacked, when the connection
+   * drops before the confirm, or after publishTimeoutMs.
+   */
   publish(event: OutgoingEvent): Promise<void>;
   /**
    * Declares the queue, `<queue>.dlq`, the retry queues and one binding per handler, then consumes; resumes
@@ -157,7 +160,7 @@ export function createEventBus(opts: EventBusOptions): EventBus {
       } catch (err) {
         log.error('event consumer setup failed, retrying after reconnect', {
           queue: sub.queue,
-          err: errorMessage(err),
+          err,
         });
         recycle(`consumer setup of ${sub.queue} failed`);
         throw err;

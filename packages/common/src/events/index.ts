@@ -1,3 +1,4 @@
+export * from './contract';
 export * from './event-types';
 export * from './integration-event';
 export * from './schemas';

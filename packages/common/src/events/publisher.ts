@@ -26,7 +26,7 @@ export class Publisher {
 
   async attach(conn: ChannelModel): Promise<void> {
     const ch = await conn.createConfirmChannel();
-    ch.on('error', (err: Error) => this.opts.log.warn('event publisher channel error', { err: err.message }));
+    ch.on('error', (err: Error) => this.opts.log.warn('event publisher channel error', { err }));
     ch.on('close', () => {
       if (this.ch !== ch) return;
       this.ch = undefined;
@@ -94,7 +94,9 @@ export class Publisher {
       );
       const settle = (err: unknown): void => {
         clearTimeout(timer);
-        if (err) reject(new EventPublishError(`broker rejected the publish: ${errorMessage(err)}`));
+        if (err)
+          // A nack, or the channel closed with the publish unconfirmed (its connection dropped).
+          reject(new EventPublishError(`not confirmed by the broker: ${errorMessage(err)}`, { cause: err }));
         else resolve();
       };
       try {

@@ -3,7 +3,10 @@ import type { Logger } from '../logger';
 
 const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
 
-/** One line per finished request; probes only at debug so they do not drown the log. */
+/**
+ * One line per finished request; probes only at debug so they do not drown the log. A request the error
+ * handler rejected (4xx) carries the reason, so a client's mistake is one line without a stack.
+ */
 export function accessLog(log: Logger): RequestHandler {
   return (req, res, next) => {
     const start = process.hrtime.bigint();
@@ -19,6 +22,7 @@ export function accessLog(log: Logger): RequestHandler {
         path: req.originalUrl.split('?')[0],
         status: res.statusCode,
         durationMs: Math.round(durationMs * 10) / 10,
+        ...(typeof res.locals.rejection === 'string' ? { reason: res.locals.rejection } : {}),
       });
     });
     next();

@@ -1,4 +1,4 @@
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from './auth-user';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- Express types are extended by merging this namespace

@@ -1,31 +1,37 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { healthRoutes, type Readiness } from '../health';
+import type { TrustProxy } from '../config';
+import { healthRoute } from '../health';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { accessLog } from './access-log';
-import { errorHandler, notFound } from './error-handler';
+import { errorHandler, notFound, type ErrorMapper } from './error-handler';
 import { requestContext } from './request-context';
 
 export interface ServiceAppOptions {
   log: Logger;
   metrics: Metrics;
-  readiness: Readiness;
-  /** Express `trust proxy`; services sit behind the gateway. */
-  trustProxy?: boolean | number | string;
+  /**
+   * Express `trust proxy` (the service's `TRUST_PROXY`): who may set `X-Forwarded-For`. Default loopback, the
+   * gateway of `npm run dev`: a hop count trusts whoever connects, so a direct client could pick its address.
+   */
+  trustProxy?: TrustProxy;
+  /** How the errors of the libraries this service uses map to client answers (e.g. `mongoErrors`). */
+  errorMappers?: readonly ErrorMapper[];
 }
 
 /**
- * The frame every service shares: security headers, request id + log context, access log, metrics, health
- * probes, then the service's own routes, then 404 and the one error handler.
+ * The frame every service shares: security headers, request id + log context, access log, metrics, the
+ * liveness probe, then the service's own routes, then 404 and the one error handler. Readiness details and
+ * /metrics are not here: they are on the internal port (createInternalApp).
  */
 export function createServiceApp(options: ServiceAppOptions, mountRoutes: (app: Express) => void): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', options.trustProxy ?? 1);
+  app.set('trust proxy', options.trustProxy ?? 'loopback');
   app.use(helmet(), requestContext(), accessLog(options.log), options.metrics.httpMetrics());
-  app.use(healthRoutes(options.readiness), options.metrics.metricsRoute());
+  app.use(healthRoute());
   mountRoutes(app);
-  app.use(notFound(), errorHandler(options.log));
+  app.use(notFound(), errorHandler(options.log, options.errorMappers));
   return app;
 }

@@ -8,8 +8,10 @@ export type Logger = winston.Logger;
 export interface LoggerOptions {
   service: string;
   level?: string;
-  /** JSON lines for machines (production); readable, coloured lines for people otherwise. */
+  /** JSON lines for machines (production); readable lines for people otherwise. */
   json?: boolean;
+  /** ANSI colours in readable lines: only for a terminal, never into a file or a pipe (default: stdout is a TTY). */
+  colors?: boolean;
   /** Silence output (tests that do not assert on logs). */
   silent?: boolean;
   /** Extra transports, e.g. a capture stream in tests. */
@@ -44,7 +46,11 @@ export function createLogger(options: LoggerOptions): Logger {
       withContext(),
       redactSecrets(),
       winston.format.timestamp(),
-      options.json ? winston.format.json() : winston.format.combine(winston.format.colorize(), readable),
+      options.json
+        ? winston.format.json()
+        : (options.colors ?? process.stdout.isTTY === true)
+          ? winston.format.combine(winston.format.colorize(), readable)
+          : readable,
     ),
     transports: [new winston.transports.Console({ stderrLevels: ['error'] }), ...(options.transports ?? [])],
   });

@@ -1,8 +1,67 @@
 import type { RequestHandler, Router as ExpressRouter } from 'express';
 import { Router } from 'express';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type CounterConfiguration,
+  type GaugeConfiguration,
+  type HistogramConfiguration,
+} from 'prom-client';
 
-export { Counter, Gauge, Histogram, Registry };
+export { Registry, type Counter, type Gauge, type Histogram };
+
+const labelNamesOf = (metric: object): string[] =>
+  'labelNames' in metric && Array.isArray(metric.labelNames) ? metric.labelNames.map(String) : [];
+
+/**
+ * The metric already registered under `config.name`, if any. Several instances of one module can share a
+ * registry (a publisher and a consumer bus in one process, a test building a second app), and prom-client
+ * throws on a second registration of a name. Reuse is safe only for the same kind of metric with the same
+ * labels: anything else is a naming clash, and throws.
+ */
+function registered<M extends object>(
+  registry: Registry,
+  kind: abstract new (...args: never[]) => M,
+  config: { name: string; labelNames?: readonly string[] },
+): M | undefined {
+  const metric = registry.getSingleMetric(config.name);
+  if (metric === undefined) return undefined;
+  const labels = [...(config.labelNames ?? [])];
+  if (metric instanceof kind && labelNamesOf(metric).join() === labels.join()) return metric;
+  throw new Error(`metric ${config.name} is already registered as another kind or with other labels`);
+}
+
+/** The one way to make a counter: on the service's registry (never prom-client's global one), reused by name. */
+export function counter<L extends string = string>(
+  registry: Registry,
+  config: Omit<CounterConfiguration<L>, 'registers'>,
+): Counter<L> {
+  return (
+    registered<Counter<L>>(registry, Counter, config) ?? new Counter({ ...config, registers: [registry] })
+  );
+}
+
+/** The one way to make a gauge (a `collect()` reads the value at scrape time); reused by name like `counter`. */
+export function gauge<L extends string = string>(
+  registry: Registry,
+  config: Omit<GaugeConfiguration<L>, 'registers'>,
+): Gauge<L> {
+  return registered<Gauge<L>>(registry, Gauge, config) ?? new Gauge({ ...config, registers: [registry] });
+}
+
+/** The one way to make a histogram; reused by name like `counter`. */
+export function histogram<L extends string = string>(
+  registry: Registry,
+  config: Omit<HistogramConfiguration<L>, 'registers'>,
+): Histogram<L> {
+  return (
+    registered<Histogram<L>>(registry, Histogram, config) ??
+    new Histogram({ ...config, registers: [registry] })
+  );
+}
 
 export interface Metrics {
   registry: Registry;
@@ -15,12 +74,11 @@ export function createMetrics(service: string, options: { defaultMetrics?: boole
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const duration = new Histogram({
+  const duration = histogram(registry, {
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by method, route template and status',
     labelNames: ['method', 'route', 'status_code'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
   });
   return {
     registry,

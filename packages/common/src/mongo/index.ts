@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import mongoose, { type Connection } from 'mongoose';
+import { ConflictError, ServiceUnavailableError, ValidationError, type ErrorMapper } from '../http';
 import type { Logger } from '../logger';
 
 export interface MongoOptions {
@@ -43,6 +44,54 @@ export async function connectMongo(options: MongoOptions): Promise<Connection> {
 export async function pingMongo(conn: Connection): Promise<void> {
   if (!conn.db) throw new Error('mongodb not connected');
   await conn.db.admin().ping();
+}
+
+const isDuplicateKey = (err: unknown): err is mongoose.mongo.MongoServerError =>
+  err instanceof mongoose.mongo.MongoServerError && err.code === 11000;
+
+const isMongoUnavailable = (err: unknown): boolean =>
+  err instanceof mongoose.mongo.MongoNetworkError ||
+  err instanceof mongoose.mongo.MongoServerSelectionError ||
+  err instanceof mongoose.mongo.MongoNotConnectedError ||
+  (err instanceof mongoose.Error && /before initial connection|buffering timed out/.test(err.message));
+
+/** The errors of mongoose and its driver that mean something to a client; register with the error handler. */
+export const mongoErrors: ErrorMapper = (err) => {
+  if (err instanceof mongoose.Error.CastError) {
+    return new ValidationError('Invalid identifier', [{ path: err.path, reason: 'must be a valid id' }]);
+  }
+  if (isDuplicateKey(err)) {
+    const fields = Object.keys(err.keyPattern ?? {}).join(', ');
+    return new ConflictError(fields ? `Already exists: ${fields}` : 'Already exists');
+  }
+  if (isMongoUnavailable(err)) return new ServiceUnavailableError('Database unavailable', { cause: err });
+  return undefined;
+};
+
+/**
+ * The filter for the items after `position` in a list sorted newest first by `timeField`, then `_id`
+ * (`sort({ [timeField]: -1, _id: -1 })`): keyset pagination, which neither skips nor repeats items when the
+ * list changes between pages.
+ */
+export function keysetAfterDesc(
+  timeField: string,
+  position: { t: number; id: string } | undefined,
+): Record<string, unknown> {
+  if (!position) return {};
+  const t = new Date(position.t);
+  const id = new mongoose.Types.ObjectId(position.id);
+  return { $or: [{ [timeField]: { $lt: t } }, { [timeField]: t, _id: { $lt: id } }] };
+}
+
+/** The same for lists sorted oldest first (`sort({ [timeField]: 1, _id: 1 })`). */
+export function keysetAfterAsc(
+  timeField: string,
+  position: { t: number; id: string } | undefined,
+): Record<string, unknown> {
+  if (!position) return {};
+  const t = new Date(position.t);
+  const id = new mongoose.Types.ObjectId(position.id);
+  return { $or: [{ [timeField]: { $gt: t } }, { [timeField]: t, _id: { $gt: id } }] };
 }
 
 export { mongoose, type Connection };

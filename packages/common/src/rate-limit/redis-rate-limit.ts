@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type AugmentedRequest, type RateLimitInfo } from 'express-rate-limit';
 import { sendError, TooManyRequestsError } from '../http';
 import type { Logger } from '../logger';
 import type { Redis } from '../redis';
@@ -18,11 +18,28 @@ export interface RedisRateLimitOptions {
   /** Runs before the 429 is sent (metrics, a log line). */
   onLimited?: (req: Request, res: Response) => void;
   message?: string;
+  /**
+   * `always` (default): every answer carries this limiter's draft-7 `RateLimit` headers. `when-limited`: only
+   * its 429 does, so a second limiter on the same route leaves the first one's headers standing (draft-7 has
+   * room for one policy).
+   */
+  headers?: 'always' | 'when-limited';
 }
 
 /** The client's address, IPv6 grouped by /56 so rotating addresses inside one allocation does not help. */
 export const clientIp = (req: Request): string =>
   ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+
+/** What `standardHeaders: 'draft-7'` and express-rate-limit's own Retry-After would have sent. */
+function setLimitedHeaders(res: Response, info: RateLimitInfo, windowMs: number): void {
+  const resetSeconds = Math.max(
+    0,
+    Math.ceil(((info.resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000),
+  );
+  res.setHeader('RateLimit-Policy', `${info.limit};w=${Math.ceil(windowMs / 1000)}`);
+  res.setHeader('RateLimit', `limit=${info.limit}, remaining=${info.remaining}, reset=${resetSeconds}`);
+  res.setHeader('Retry-After', String(resetSeconds));
+}
 
 /**
  * A limiter whose counters live in Redis, so every replica counts together. It answers 429 in the common error
@@ -31,10 +48,11 @@ export const clientIp = (req: Request): string =>
  */
 export function redisRateLimit(options: RedisRateLimitOptions): RequestHandler {
   const { log } = options;
+  const quietUntilLimited = options.headers === 'when-limited';
   return rateLimit({
     windowMs: options.windowMs,
     limit: options.limit,
-    standardHeaders: 'draft-7',
+    standardHeaders: quietUntilLimited ? false : 'draft-7',
     legacyHeaders: false,
     passOnStoreError: true,
     store: new ResilientRedisStore(options.redis, options.prefix, () => options.onStoreError?.()),
@@ -43,7 +61,9 @@ export function redisRateLimit(options: RedisRateLimitOptions): RequestHandler {
       warn: (err: unknown, detail?: string) => log.warn('rate limiter warning', { err, detail }),
       error: (err: unknown, detail?: string) => log.warn('rate limiter degraded', { err, detail }),
     },
-    handler: (req, res) => {
+    handler: (req, res, _next, used) => {
+      const info = (req as AugmentedRequest)[used.requestPropertyName];
+      if (quietUntilLimited && info) setLimitedHeaders(res, info, used.windowMs);
       options.onLimited?.(req, res);
       sendError(res, new TooManyRequestsError(options.message));
     },

@@ -1,28 +1,14 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { connect, type Channel, type ChannelModel, type GetMessage, type Options } from 'amqplib';
 import winston from 'winston';
+import { buildPostCreated, waitFor } from '@social/testkit/helpers';
+import type { EventBus, OutgoingEvent } from '../../src/events';
 
 export const RABBIT_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 const run = promisify(execFile);
-
-export const uniqueName = (purpose: string): string => `test.${purpose}.${randomUUID()}`;
-
-/** Polls a condition instead of sleeping; fails with `message` after `timeoutMs`. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  { timeoutMs = 5000, intervalMs = 25, message = 'condition' } = {},
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
 
 export interface LogEntry {
   level: string;
@@ -68,7 +54,7 @@ export class BrokerProbe {
         msg = await this.ch.get(queue, { noAck: true });
         return msg !== false;
       },
-      { timeoutMs, message: `a message in ${queue}` },
+      { timeoutMs, description: `a message in ${queue}` },
     );
     if (msg === false) throw new Error(`no message in ${queue}`);
     return msg;
@@ -111,4 +97,55 @@ export async function dropBrokerConnections(connectionName: string): Promise<num
     .map((line) => line.split('\t')[0] ?? '');
   for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, 'test: simulated broker drop']);
   return pids.length;
+}
+
+export interface PublishLoad {
+  /** Ids of the events the broker confirmed. */
+  confirmed: Set<string>;
+  /** Ids of the events that needed more than one publish. */
+  retried: Set<string>;
+  /** Stops the writers once each has its current event confirmed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Publishes new events from a few parallel writers until stopped. Like the outbox relay, a writer publishes
+ * an unconfirmed event again until the broker confirms it (bounded), and only then moves on.
+ */
+export function publishLoad(bus: Pick<EventBus, 'publish'>, writers = 4): PublishLoad {
+  const confirmed = new Set<string>();
+  const retried = new Set<string>();
+  let running = true;
+  const publishUntilConfirmed = async (event: OutgoingEvent): Promise<void> => {
+    for (let attempt = 1; attempt <= 500; attempt++) {
+      if (
+        await bus.publish(event).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
+      retried.add(event.id);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`event ${event.id} not confirmed after 500 attempts`);
+  };
+  const writer = async (): Promise<void> => {
+    while (running) {
+      const event = buildPostCreated();
+      await publishUntilConfirmed(event);
+      confirmed.add(event.id);
+    }
+  };
+  const done = Promise.all(Array.from({ length: writers }, writer));
+  // Reported by stop(); until then a failed writer must not count as an unhandled rejection.
+  done.catch(() => {});
+  return {
+    confirmed,
+    retried,
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
 }

@@ -1,0 +1,1 @@
+export { createMediaClient, type MediaClient, type MediaClientOptions, type MediaRef } from './media-client';
