@@ -5,8 +5,8 @@ import type { Logger } from '@social/common/logger';
 import type { Metrics } from '@social/common/metrics';
 import type { Redis } from '@social/common/redis';
 import type { GatewayConfig } from './config';
+import { refuseUnknownExpectations } from './http/edge-server';
 import { createRateLimiters } from './rate-limit/rate-limiters';
-import { gatewayReadiness } from './readiness';
 import { docsRoutes } from './routes/docs.routes';
 import { v1Routes } from './routes/v1.routes';
 
@@ -20,25 +20,23 @@ export interface GatewayAppDeps {
 
 /**
  * The gateway: helmet, request id, access log and metrics (common frame), probes, CORS, the per-IP limiter,
- * `/docs`, then the proxied `/v1` API; unknown paths get the JSON 404. No body parser runs before a proxy
- * except on login/register, whose bodies are re-sent.
+ * `/docs`, then the proxied `/v1` API; unknown paths get the JSON 404. No body parser runs anywhere: every
+ * body streams to its service as the client framed and encoded it. Serve it with `createEdgeServer`.
  */
 export function createApp(deps: GatewayAppDeps): Express {
   const { config, log, metrics, redis } = deps;
   const limiters = createRateLimiters({ config, redis, log, metrics });
-  return createServiceApp(
-    { log, metrics, readiness: gatewayReadiness(redis, config), trustProxy: config.TRUST_PROXY },
-    (app) => {
-      app.use(
-        cors({
-          origin: config.CORS_ORIGINS,
-          exposedHeaders: ['x-request-id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
-          maxAge: 600,
-        }),
-      );
-      app.use(limiters.perIp);
-      app.use(docsRoutes(config.OPENAPI_PATH));
-      app.use(v1Routes({ config, log, metrics, limiters }));
-    },
-  );
+  return createServiceApp({ log, metrics, trustProxy: config.TRUST_PROXY }, (app) => {
+    app.use(refuseUnknownExpectations());
+    app.use(
+      cors({
+        origin: config.CORS_ORIGINS,
+        exposedHeaders: ['x-request-id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+        maxAge: 600,
+      }),
+    );
+    app.use(limiters.perIp);
+    app.use(docsRoutes(config.OPENAPI_PATH));
+    app.use(v1Routes({ config, log, metrics, limiters }));
+  });
 }

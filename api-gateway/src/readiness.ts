@@ -13,10 +13,13 @@ const upstreamHealth = (baseUrl: string) => async (): Promise<void> => {
   if (!res.ok) throw new Error(`health answered ${res.status}`);
 };
 
-/** `/ready`: the shared limiter Redis and every upstream's own `/health`. */
+/**
+ * The gateway needs nothing but itself to be ready: its limiter fails open without Redis, and one sick upstream
+ * must not take every other route out of rotation. Both are reported (body, `dependency_up`) as degraded.
+ */
 export function gatewayReadiness(redis: Redis, urls: UpstreamUrls): Readiness {
   return {
-    checks: {
+    optional: {
       redis: () => pingRedis(redis),
       'identity-service': upstreamHealth(urls.IDENTITY_SERVICE_URL),
       'post-service': upstreamHealth(urls.POST_SERVICE_URL),

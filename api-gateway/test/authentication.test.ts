@@ -41,7 +41,7 @@ const algNone = (): string =>
     exp: Math.floor(Date.now() / 1000) + 60,
   })}.`;
 
-describe.each(['/v1/posts/all-posts', '/v1/media', '/v1/search/posts?query=x'])(
+describe.each(['/v1/users/me', '/v1/posts/all-posts', '/v1/media', '/v1/search/posts?query=x'])(
   'protected route %s',
   (url) => {
     test('when no Authorization header is sent, then 401 with a bare Bearer challenge', async () => {

@@ -40,7 +40,7 @@ describe('access log and metrics', () => {
 
   test('when requests are proxied, then the HTTP histogram records them', async () => {
     await request(gw.app).get('/v1/search/posts?query=x').set(alice.auth).expect(200);
-    const res = await request(gw.app).get('/metrics');
+    const res = await request(gw.internal).get('/metrics');
     expect(res.text).toMatch(/http_request_duration_seconds_count\{[^}]*status_code="200"[^}]*\} \d+/);
   });
 });

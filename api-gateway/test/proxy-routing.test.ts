@@ -19,6 +19,12 @@ afterAll(async () => {
 describe('path rewriting /v1/<area> → /api/<area>', () => {
   test.each([
     ['/v1/auth/refresh-token', '/api/auth/refresh-token', {}],
+    ['/v1/users/me', '/api/users/me', {}],
+    [
+      '/v1/users/64b7f0c2a1b2c3d4e5f60718/followers?limit=5',
+      '/api/users/64b7f0c2a1b2c3d4e5f60718/followers',
+      { limit: '5' },
+    ],
     ['/v1/posts/all-posts?page=2&limit=5', '/api/posts/all-posts', { page: '2', limit: '5' }],
     ['/v1/posts/64b7f0c2a1b2c3d4e5f60718', '/api/posts/64b7f0c2a1b2c3d4e5f60718', {}],
     ['/v1/media?page=1', '/api/media', { page: '1' }],
@@ -91,11 +97,41 @@ describe('headers', () => {
       .set(alice.auth)
       .set('Host', 'api.example');
     expect(res.body.echo.headers).toMatchObject({
-      'x-forwarded-for': expect.stringMatching(/127\.0\.0\.1/),
+      'x-forwarded-for': expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$/),
       'x-forwarded-proto': 'http',
       'x-forwarded-host': 'api.example',
       host: new URL(stub.url).host,
     });
+  });
+
+  test('when a client sends its own X-Forwarded-For and Forwarded, then the upstream gets exactly one address: the socket’s', async () => {
+    // Act: the gateway is the edge (TRUST_PROXY=false): nothing the client says about its address counts.
+    const res = await request(gw.app)
+      .post('/v1/auth/login')
+      .set('X-Forwarded-For', '198.51.100.7, 10.0.0.1')
+      .set('Forwarded', 'for=198.51.100.8')
+      .set('X-Real-IP', '198.51.100.9')
+      .set('X-Forwarded-Proto', 'https')
+      .send({ email: 'a@b.co', password: 'x' });
+    // Assert
+    const headers = res.body.echo.headers;
+    expect(headers['x-forwarded-for']).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+    expect(headers['x-forwarded-proto']).toBe('http');
+    expect(headers).not.toHaveProperty('forwarded');
+    expect(headers).not.toHaveProperty('x-real-ip');
+  });
+
+  test('when the gateway trusts one proxy in front of it, then it forwards the address that proxy saw, and only that', async () => {
+    // Arrange
+    const behindLb = buildGateway({ upstream: stub.url, env: { TRUST_PROXY: '1' } });
+    // Act: the client wrote the first entry; the load balancer appended the second.
+    const res = await request(behindLb.app)
+      .post('/v1/auth/login')
+      .set('X-Forwarded-For', '198.51.100.7, 203.0.113.50')
+      .send({ email: 'a@b.co', password: 'x' });
+    await behindLb.close();
+    // Assert
+    expect(res.body.echo.headers['x-forwarded-for']).toBe('203.0.113.50');
   });
 
   test('when the client sends a sane x-request-id, then it is forwarded and echoed', async () => {

@@ -137,12 +137,13 @@ describe('probes', () => {
     expect(res).toMatchObject({ status: 200, body: { success: true, status: 'ok' } });
   });
 
-  test('when Redis and every upstream answer, then /ready is 200 with each check up', async () => {
-    const res = await request(gw.app).get('/ready');
+  test('when Redis and every upstream answer, then /ready (internal port) is 200 with each check up', async () => {
+    const res = await request(gw.internal).get('/ready');
     expect(res).toMatchObject({
       status: 200,
       body: {
         success: true,
+        status: 'ready',
         checks: {
           redis: 'up',
           'identity-service': 'up',
@@ -154,17 +155,37 @@ describe('probes', () => {
     });
   });
 
-  test('when the upstreams are down, then /ready is 503 naming them', async () => {
-    const res = await request(downstream.app).get('/ready');
+  test('when the upstreams are down, then /ready stays 200 and names them degraded: the gateway needs only itself', async () => {
+    const res = await request(downstream.internal).get('/ready');
     expect(res).toMatchObject({
-      status: 503,
-      body: { success: false, checks: { redis: 'up', 'post-service': 'down', 'search-service': 'down' } },
+      status: 200,
+      body: {
+        success: true,
+        status: 'degraded',
+        checks: { redis: 'up', 'post-service': 'down', 'search-service': 'down' },
+      },
     });
+    expect(downstream.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'dependency unavailable',
+        dependency: 'post-service',
+      }),
+    );
+  });
+
+  test('when /metrics or /ready is asked on the public port, then 404 (operators only, internal port)', async () => {
+    const [metrics, ready] = await Promise.all([
+      request(gw.app).get('/metrics'),
+      request(gw.app).get('/ready'),
+    ]);
+    expect(metrics).toMatchObject({ status: 404, body: { success: false } });
+    expect(ready).toMatchObject({ status: 404, body: { success: false } });
   });
 
   test('when GET /metrics, then Prometheus text with HTTP and gateway metrics', async () => {
     await request(gw.app).get('/v1/posts/all-posts').set(alice.auth);
-    const res = await request(gw.app).get('/metrics');
+    const res = await request(gw.internal).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.text).toContain('http_request_duration_seconds');
     expect(res.text).toContain('# TYPE gateway_rate_limit_store_errors_total counter');

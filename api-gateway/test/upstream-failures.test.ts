@@ -51,7 +51,7 @@ describe('upstream failures', () => {
     // Arrange
     await request(down.app).get('/v1/media').set(alice.auth);
     // Act
-    const metrics = await request(down.app).get('/metrics');
+    const metrics = await request(down.internal).get('/metrics');
     // Assert
     expect(metrics.text).toMatch(
       /gateway_upstream_errors_total\{[^}]*upstream="media-service"[^}]*reason="unreachable"[^}]*\} 1/,

@@ -1,9 +1,10 @@
 import http from 'node:http';
+import type net from 'node:net';
 import type { Request, RequestHandler, Response } from 'express';
-import { createProxyMiddleware, fixRequestBody } from 'http-proxy-middleware';
-import { GatewayTimeoutError, sendError, UpstreamError } from '@social/common/http';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import { AppError, GatewayTimeoutError, sendError, UpstreamError } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
-import { Counter, type Metrics } from '@social/common/metrics';
+import { counter, type Counter, type Metrics } from '@social/common/metrics';
 
 export interface UpstreamRoute {
   /** Label in logs and metrics. */
@@ -21,13 +22,10 @@ export interface ProxyOptions {
 }
 
 const upstreamErrors = (metrics: Metrics): Counter<'upstream' | 'reason'> =>
-  (metrics.registry.getSingleMetric('gateway_upstream_errors_total') as
-    Counter<'upstream' | 'reason'> | undefined) ??
-  new Counter({
+  counter(metrics.registry, {
     name: 'gateway_upstream_errors_total',
     help: 'Proxied requests that got no upstream answer, by upstream and reason (timeout, unreachable)',
     labelNames: ['upstream', 'reason'] as const,
-    registers: [metrics.registry],
   });
 
 const isExpressResponse = (res: unknown): res is Response =>
@@ -35,10 +33,43 @@ const isExpressResponse = (res: unknown): res is Response =>
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+// What a client may claim about the path in front of the gateway; only the gateway's own statement goes on.
+const isForwardingHeader = (name: string): boolean =>
+  name === 'forwarded' || name === 'x-real-ip' || name.startsWith('x-forwarded-');
+
 /**
- * A streaming reverse proxy to one upstream: bodies are piped, never parsed (a JSON body the gateway did parse
- * is re-serialized by fixRequestBody), sockets are kept alive, an upstream silent for `timeoutMs` gets a 504
- * and an unreachable one a 502, both as the usual JSON error.
+ * The headers an upstream may believe. `X-Forwarded-For` is exactly one address, the client as this gateway
+ * determined it (`req.ip` under its own TRUST_PROXY), so nothing a client wrote there survives. `Expect` is
+ * dropped: Node has already answered the client's 100-continue, and http-proxy would skip its proxyReq hook for
+ * such a request. The rest of the request, body and framing included, goes on exactly as the client sent it.
+ */
+function setUpstreamHeaders(req: Request): void {
+  const clientAddress = req.ip ?? req.socket.remoteAddress;
+  const { protocol, host } = req;
+  for (const name of Object.keys(req.headers)) {
+    if (isForwardingHeader(name)) delete req.headers[name];
+  }
+  delete req.headers.expect;
+  if (clientAddress) req.headers['x-forwarded-for'] = clientAddress;
+  req.headers['x-forwarded-proto'] = protocol;
+  if (host) req.headers['x-forwarded-host'] = host;
+  if (req.user) req.headers['x-user-id'] = req.user.id;
+}
+
+/** Answers a client that stalled mid-body or went away; it is not an upstream failure and is not counted as one. */
+function answerClientFailure(req: Request, res: Response | net.Socket): void {
+  if (isExpressResponse(res) && !res.headersSent && !req.socket.destroyed) {
+    sendError(res, new AppError(408, 'The request body did not arrive in time'));
+    return;
+  }
+  res.destroy();
+}
+
+/**
+ * A streaming reverse proxy to one upstream: bodies are piped byte for byte, never parsed (Content-Length or
+ * chunked, any Content-Encoding: the service reads them), sockets are kept alive, an upstream silent for
+ * `timeoutMs` gets a 504 and an unreachable one a 502, both as the usual JSON error. Only those two count in
+ * `gateway_upstream_errors_total`: a client that stops sending its body gets a 408, one that leaves nothing.
  */
 export function upstreamProxy(route: UpstreamRoute, options: ProxyOptions): RequestHandler {
   const { log } = options;
@@ -47,18 +78,17 @@ export function upstreamProxy(route: UpstreamRoute, options: ProxyOptions): Requ
   const timedOut = new WeakSet<http.IncomingMessage>();
   // Mounted under `route.from`, the path the proxy sees has the mount stripped; rebuild from originalUrl.
   const prefix = new RegExp(`^${escapeRegExp(route.from)}`, 'i');
-  return createProxyMiddleware<Request, Response>({
+  const proxy = createProxyMiddleware<Request, Response>({
     target: route.target,
     agent,
     changeOrigin: true,
-    xfwd: true,
+    // X-Forwarded-* are set by setUpstreamHeaders: xfwd would append to whatever the client sent.
+    xfwd: false,
     proxyTimeout: options.timeoutMs,
     pathRewrite: (_path, req) => req.originalUrl.replace(prefix, route.to),
     on: {
       proxyReq: (proxyReq, req) => {
-        if (req.user) proxyReq.setHeader('x-user-id', req.user.id);
         proxyReq.once('timeout', () => timedOut.add(req));
-        fixRequestBody(proxyReq, req);
       },
       proxyRes: (proxyRes) => {
         // The gateway's own security headers stand; an upstream must not advertise its framework.
@@ -66,6 +96,16 @@ export function upstreamProxy(route: UpstreamRoute, options: ProxyOptions): Requ
       },
       error: (err, req, res) => {
         const timeout = timedOut.has(req);
+        // Gone, or silent while the upstream waits for the rest of its body: the client, not the upstream.
+        if (req.socket.destroyed || (timeout && !req.complete)) {
+          log.info('client did not complete its request', {
+            upstream: route.name,
+            requestId: req.requestId,
+            reason: timeout ? 'body timeout' : 'disconnected',
+          });
+          answerClientFailure(req, res);
+          return;
+        }
         errors.inc({ upstream: route.name, reason: timeout ? 'timeout' : 'unreachable' });
         log.warn(timeout ? 'upstream timed out' : 'upstream unreachable', {
           upstream: route.name,
@@ -89,4 +129,8 @@ export function upstreamProxy(route: UpstreamRoute, options: ProxyOptions): Requ
       },
     },
   });
+  return (req, res, next) => {
+    setUpstreamHeaders(req);
+    void proxy(req, res, next);
+  };
 }

@@ -1,18 +1,13 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from '@social/common/logger';
-import { Counter, type Metrics } from '@social/common/metrics';
+import { counter, type Counter, type Metrics } from '@social/common/metrics';
 import { clientIp, redisRateLimit } from '@social/common/rate-limit';
 import type { Redis } from '@social/common/redis';
 import type { GatewayConfig } from '../config';
 
 export type RateLimitConfig = Pick<
   GatewayConfig,
-  | 'REDIS_KEY_PREFIX'
-  | 'RATE_LIMIT_WINDOW_MS'
-  | 'RATE_LIMIT_IP_MAX'
-  | 'RATE_LIMIT_USER_MAX'
-  | 'AUTH_RATE_LIMIT_WINDOW_MS'
-  | 'AUTH_RATE_LIMIT_MAX'
+  'REDIS_KEY_PREFIX' | 'RATE_LIMIT_WINDOW_MS' | 'RATE_LIMIT_IP_MAX' | 'RATE_LIMIT_USER_MAX'
 >;
 
 export interface RateLimiters {
@@ -20,30 +15,21 @@ export interface RateLimiters {
   perIp: RequestHandler;
   /** After authentication, keyed by the verified user id. */
   perUser: RequestHandler;
-  /** Login and register, keyed by client IP + lowercased email from the (already parsed) JSON body. */
-  credentials: RequestHandler;
 }
 
-type LimiterName = 'ip' | 'user' | 'auth';
-
-const emailOf = (body: unknown): string => {
-  const email = typeof body === 'object' && body !== null ? (body as { email?: unknown }).email : undefined;
-  return typeof email === 'string' ? email.trim().toLowerCase() : '';
-};
+type LimiterName = 'ip' | 'user';
 
 const storeFailures = (metrics: Metrics): Counter<'limiter'> =>
-  (metrics.registry.getSingleMetric('gateway_rate_limit_store_errors_total') as
-    Counter<'limiter'> | undefined) ??
-  new Counter({
+  counter(metrics.registry, {
     name: 'gateway_rate_limit_store_errors_total',
     help: 'Rate-limit store (Redis) calls that failed; the request was let through unlimited',
     labelNames: ['limiter'] as const,
-    registers: [metrics.registry],
   });
 
 /**
- * The three limiters, on one shared Redis so every gateway replica counts together. A Redis outage fails open:
- * the request is served, the failure is logged and counted in /metrics.
+ * The gateway's two limiters, on one shared Redis so every gateway replica counts together. A Redis outage fails
+ * open: the request is served, the failure is logged and counted in /metrics. The login/register limits (per IP +
+ * email, and the per-IP argon2 budget) live in identity-service, the only one that reads those bodies.
  */
 export function createRateLimiters(deps: {
   config: RateLimitConfig;
@@ -79,11 +65,6 @@ export function createRateLimiters(deps: {
       limit: config.RATE_LIMIT_USER_MAX,
       // Mounted after authentication; an unauthenticated request never gets here.
       keyGenerator: (req) => req.user?.id ?? `ip:${clientIp(req)}`,
-    }),
-    credentials: limiter('auth', {
-      windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
-      limit: config.AUTH_RATE_LIMIT_MAX,
-      keyGenerator: (req) => `${clientIp(req)}|${emailOf(req.body)}`,
     }),
   };
 }

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { Router } from 'express';
 import { requireAuth, type TokenConfig } from '@social/common/auth';
-import { jsonBody, ValidationError } from '@social/common/http';
+import { ValidationError } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
 import type { Metrics } from '@social/common/metrics';
 import type { GatewayConfig } from '../config';
@@ -18,7 +18,6 @@ export interface V1Deps {
       | 'MEDIA_SERVICE_URL'
       | 'SEARCH_SERVICE_URL'
       | 'PROXY_TIMEOUT_MS'
-      | 'JSON_BODY_LIMIT'
     >;
   log: Logger;
   metrics: Metrics;
@@ -34,8 +33,10 @@ const rejectDotSegments: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * The public `/v1` API: each area is proxied to its service's `/api/<area>`. Posts, media and search need a
- * verified access token (the user id is forwarded as x-user-id); auth and the local media files are public.
+ * The public `/v1` API: each area is proxied to its service's `/api/<area>`. Users, posts, media and search
+ * need a verified access token (the user id is forwarded as x-user-id); auth and the local media files are
+ * public.
+ * No body is parsed here, not even login/register: identity-service reads those and limits them itself.
  */
 export function v1Routes(deps: V1Deps): Router {
   const { config, limiters } = deps;
@@ -52,12 +53,6 @@ export function v1Routes(deps: V1Deps): Router {
   const router = Router();
   router.use('/v1', rejectDotSegments, stripInternalHeaders());
 
-  // The only bodies the gateway parses: the strict limiter keys on the email. fixRequestBody re-sends them.
-  router.post(
-    ['/v1/auth/login', '/v1/auth/register'],
-    jsonBody(config.JSON_BODY_LIMIT),
-    limiters.credentials,
-  );
   router.use(
     '/v1/auth',
     proxy({
@@ -65,6 +60,16 @@ export function v1Routes(deps: V1Deps): Router {
       target: config.IDENTITY_SERVICE_URL,
       from: '/v1/auth',
       to: '/api/auth',
+    }),
+  );
+  router.use(
+    '/v1/users',
+    ...authenticated,
+    proxy({
+      name: 'identity-service',
+      target: config.IDENTITY_SERVICE_URL,
+      from: '/v1/users',
+      to: '/api/users',
     }),
   );
   router.use('/v1/media/files', media);

@@ -1,15 +1,22 @@
 import type { Express } from 'express';
 import { captureLogger, testJwtConfig, uniqueName, type CapturedLogger } from '@social/testkit/helpers';
+import { createReadinessProbe } from '@social/common/health';
+import { createInternalApp } from '@social/common/http';
+import type { Logger } from '@social/common/logger';
 import { createMetrics, type Metrics } from '@social/common/metrics';
 import { closeRedis, createRedis, type Redis } from '@social/common/redis';
 import { createApp } from '../../src/app';
 import { loadGatewayConfig, type GatewayConfig } from '../../src/config';
+import { gatewayReadiness } from '../../src/readiness';
 
 export interface TestGateway {
   app: Express;
+  /** The internal listener's app: /metrics and /ready. */
+  internal: Express;
   config: GatewayConfig;
   redis: Redis;
   metrics: Metrics;
+  log: Logger;
   logs: CapturedLogger['lines'];
   close(): Promise<void>;
 }
@@ -47,5 +54,7 @@ export function buildGateway(
   const redis = options.redis ?? createRedis({ url: config.REDIS_URL, log, name: 'gateway-test' });
   const metrics = createMetrics('api-gateway', { defaultMetrics: false });
   const app = createApp({ config, log, metrics, redis });
-  return { app, config, redis, metrics, logs: lines, close: () => closeRedis(redis) };
+  const probe = createReadinessProbe(gatewayReadiness(redis, config), { log, registry: metrics.registry });
+  const internal = createInternalApp({ log, metrics, probe });
+  return { app, internal, config, redis, metrics, log, logs: lines, close: () => closeRedis(redis) };
 }
