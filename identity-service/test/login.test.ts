@@ -146,8 +146,8 @@ describe('POST /api/auth/login', () => {
 
   test('when logins succeed and fail, then no password or token is logged and /metrics counts outcomes', async () => {
     const alice = await registerUser(svc.app);
-    const success = await metricValue(svc.app, 'auth_logins_total', { outcome: 'success' });
-    const invalid = await metricValue(svc.app, 'auth_logins_total', { outcome: 'invalid_credentials' });
+    const success = await metricValue(svc.internal, 'auth_logins_total', { outcome: 'success' });
+    const invalid = await metricValue(svc.internal, 'auth_logins_total', { outcome: 'invalid_credentials' });
 
     const ok = await login({ email: alice.email, password: alice.password }).expect(200);
     await login({ email: alice.email, password: 'wrong-password-1' }).expect(401);
@@ -157,8 +157,8 @@ describe('POST /api/auth/login', () => {
       expect(logs).not.toContain(secret);
     }
     expect(svc.logs).toContainEqual(expect.objectContaining({ message: 'user logged in', userId: alice.id }));
-    expect(await metricValue(svc.app, 'auth_logins_total', { outcome: 'success' })).toBe(success + 1);
-    expect(await metricValue(svc.app, 'auth_logins_total', { outcome: 'invalid_credentials' })).toBe(
+    expect(await metricValue(svc.internal, 'auth_logins_total', { outcome: 'success' })).toBe(success + 1);
+    expect(await metricValue(svc.internal, 'auth_logins_total', { outcome: 'invalid_credentials' })).toBe(
       invalid + 1,
     );
   });

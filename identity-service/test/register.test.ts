@@ -1,9 +1,8 @@
 import request from 'supertest';
 import { verifyAccessToken } from '@social/common/auth';
-import { testJwtConfig } from '@social/testkit/helpers';
+import { buildRegisterInput, testJwtConfig } from '@social/testkit/helpers';
 import {
   allLogText,
-  buildRegisterInput,
   metricValue,
   registerUser,
   sha256Hex,
@@ -219,15 +218,17 @@ describe('POST /api/auth/register', () => {
   });
 
   test('when users register and collide, then /metrics counts both outcomes', async () => {
-    const created = await metricValue(svc.app, 'auth_registrations_total', { outcome: 'created' });
-    const conflicts = await metricValue(svc.app, 'auth_registrations_total', { outcome: 'conflict' });
+    const created = await metricValue(svc.internal, 'auth_registrations_total', { outcome: 'created' });
+    const conflicts = await metricValue(svc.internal, 'auth_registrations_total', { outcome: 'conflict' });
     const input = buildRegisterInput();
 
     await register(input).expect(201);
     await register(input).expect(409);
 
-    expect(await metricValue(svc.app, 'auth_registrations_total', { outcome: 'created' })).toBe(created + 1);
-    expect(await metricValue(svc.app, 'auth_registrations_total', { outcome: 'conflict' })).toBe(
+    expect(await metricValue(svc.internal, 'auth_registrations_total', { outcome: 'created' })).toBe(
+      created + 1,
+    );
+    expect(await metricValue(svc.internal, 'auth_registrations_total', { outcome: 'conflict' })).toBe(
       conflicts + 1,
     );
   });

@@ -30,35 +30,60 @@ describe('probes and metrics', () => {
     expect(res).toMatchObject({ status: 200, body: { success: true, status: 'ok' } });
   });
 
-  test('when MongoDB and Redis answer, then /ready is 200 with both up', async () => {
-    const res = await request(svc.app).get('/ready');
-
-    expect(res).toMatchObject({ status: 200, body: { success: true, checks: { mongo: 'up', redis: 'up' } } });
-  });
-
-  test('when Redis is unreachable, then /ready is 503 naming it', async () => {
-    const degraded = await startTestApp(db, { REDIS_URL: DEAD_REDIS_URL });
-
-    const res = await request(degraded.app).get('/ready');
+  test('when MongoDB and Redis answer, then /ready (internal port) is 200 with both up', async () => {
+    const res = await request(svc.internal).get('/ready');
 
     expect(res).toMatchObject({
-      status: 503,
-      body: { success: false, checks: { mongo: 'up', redis: 'down' } },
+      status: 200,
+      body: { success: true, status: 'ready', checks: { mongo: 'up', redis: 'up' } },
     });
+  });
+
+  test('when Redis is unreachable, then /ready stays 200 (the limiter fails open), reports it degraded, and logs it once', async () => {
+    const degraded = await startTestApp(db, { REDIS_URL: DEAD_REDIS_URL });
+
+    const first = await request(degraded.internal).get('/ready');
+    await request(degraded.internal).get('/ready');
+
+    expect(first).toMatchObject({
+      status: 200,
+      body: { success: true, status: 'degraded', checks: { mongo: 'up', redis: 'down' } },
+    });
+    expect(degraded.logs.filter((l) => l.message === 'dependency unavailable')).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        dependency: 'redis',
+        required: false,
+        reason: expect.any(String),
+      }),
+    ]);
+    expect(await metricValue(degraded.internal, 'dependency_up', { dependency: 'redis' })).toBe(0);
     await degraded.close();
+  });
+
+  test('when /metrics or /ready is asked on the public port, then 404', async () => {
+    const [metrics, ready] = await Promise.all([
+      request(svc.app).get('/metrics'),
+      request(svc.app).get('/ready'),
+    ]);
+
+    expect(metrics.status).toBe(404);
+    expect(ready.status).toBe(404);
   });
 
   test('when requests were served, then /metrics has the HTTP histogram and the auth counters', async () => {
     await registerUser(svc.app);
 
-    const res = await request(svc.app).get('/metrics');
+    const res = await request(svc.internal).get('/metrics');
 
     expect(res.status).toBe(200);
     expect(res.text).toContain('http_request_duration_seconds_bucket');
     for (const name of ['auth_logins_total', 'auth_refreshes_total', 'auth_logouts_total']) {
       expect(res.text).toContain(`# TYPE ${name} counter`);
     }
-    expect(await metricValue(svc.app, 'auth_registrations_total', { outcome: 'created' })).toBeGreaterThan(0);
+    expect(
+      await metricValue(svc.internal, 'auth_registrations_total', { outcome: 'created' }),
+    ).toBeGreaterThan(0);
   });
 
   test('when an unknown route is asked, then 404 JSON', async () => {
@@ -102,8 +127,11 @@ describe('config', () => {
       ARGON2_TIME_COST: 2,
       ARGON2_PARALLELISM: 1,
       REFRESH_TOKEN_TTL_SECONDS: 604_800,
-      LOGIN_RATE_LIMIT_WINDOW_MS: 900_000,
-      LOGIN_RATE_LIMIT_MAX: 10,
+      AUTH_RATE_LIMIT_WINDOW_MS: 900_000,
+      AUTH_RATE_LIMIT_MAX: 10,
+      AUTH_IP_RATE_LIMIT_WINDOW_MS: 60_000,
+      AUTH_IP_RATE_LIMIT_MAX: 100,
+      TRUST_PROXY: 'loopback',
       JWT_ACCESS_TTL_SECONDS: 900,
     });
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { signAccessToken } from '@social/common/auth';
-import { mongoose } from '@social/common/mongo';
+import { insertRefreshToken } from '../models/refresh-token.model';
 import type { IdentityDomainDeps } from './deps';
 import { hashRefreshToken, newRefreshToken } from './refresh-token';
 
@@ -20,9 +20,9 @@ export async function storeRefreshToken(
 ): Promise<{ token: string; hash: string }> {
   const token = newRefreshToken();
   const hash = hashRefreshToken(token);
-  await deps.refreshTokens.create({
+  await insertRefreshToken(deps.refreshTokens, {
     hash,
-    userId: new mongoose.Types.ObjectId(owner.userId),
+    userId: owner.userId,
     familyId: owner.familyId,
     expiresAt: new Date(Date.now() + deps.config.REFRESH_TOKEN_TTL_SECONDS * 1000),
   });

@@ -1,4 +1,5 @@
 import { UnauthorizedError } from '@social/common/http';
+import { findUserByEmail, updatePasswordHash } from '../models/user.model';
 import type { IdentityDomainDeps } from './deps';
 import { issueTokens, type IssuedTokens } from './issue-tokens';
 
@@ -19,7 +20,7 @@ export async function loginUser(
   deps: LoginDeps,
   cmd: LoginUserCommand,
 ): Promise<{ userId: string } & IssuedTokens> {
-  const user = await deps.users.findOne({ email: cmd.email }).lean();
+  const user = await findUserByEmail(deps.users, cmd.email);
   // An unknown email still pays for one argon2 verify: same work, same timing, same 401.
   const valid = user
     ? await deps.hasher.verify(user.passwordHash, cmd.password)
@@ -32,10 +33,7 @@ export async function loginUser(
   const userId = user._id.toHexString();
   if (deps.hasher.needsRehash(user.passwordHash)) {
     // Cost parameters were raised since this hash was made; the plain password is only available now.
-    await deps.users.updateOne(
-      { _id: user._id },
-      { $set: { passwordHash: await deps.hasher.hash(cmd.password) } },
-    );
+    await updatePasswordHash(deps.users, userId, await deps.hasher.hash(cmd.password));
     deps.log.info('password rehashed with current parameters', { userId });
   }
   const tokens = await issueTokens(deps, { id: userId, username: user.username });

@@ -1,3 +1,4 @@
+import { findRefreshToken, revokeFamily } from '../models/refresh-token.model';
 import type { IdentityDomainDeps } from './deps';
 import { hashRefreshToken } from './refresh-token';
 
@@ -9,11 +10,8 @@ type RevokeDeps = Pick<IdentityDomainDeps, 'log' | 'refreshTokens' | 'authMetric
  */
 export async function revokeTokenFamily(deps: RevokeDeps, cmd: { refreshToken: string }): Promise<void> {
   deps.authMetrics.logouts.inc();
-  const token = await deps.refreshTokens.findOne({ hash: hashRefreshToken(cmd.refreshToken) }).lean();
+  const token = await findRefreshToken(deps.refreshTokens, hashRefreshToken(cmd.refreshToken));
   if (!token) return;
-  const { modifiedCount } = await deps.refreshTokens.updateMany(
-    { familyId: token.familyId, revokedAt: null },
-    { $set: { revokedAt: new Date() } },
-  );
-  deps.log.info('user logged out', { userId: token.userId.toHexString(), revokedCount: modifiedCount });
+  const revokedCount = await revokeFamily(deps.refreshTokens, token.familyId);
+  deps.log.info('user logged out', { userId: token.userId.toHexString(), revokedCount });
 }

@@ -1,6 +1,13 @@
 import { UnauthorizedError } from '@social/common/http';
 import { signAccessToken } from '@social/common/auth';
-import type { RefreshTokenDoc } from '../models/refresh-token.model';
+import {
+  deleteRefreshToken,
+  findRefreshToken,
+  markRotated,
+  revokeFamily,
+  type LeanRefreshToken,
+} from '../models/refresh-token.model';
+import { findUserById } from '../models/user.model';
 import type { IdentityDomainDeps } from './deps';
 import { storeRefreshToken, type IssuedTokens } from './issue-tokens';
 import { hashRefreshToken } from './refresh-token';
@@ -19,27 +26,24 @@ export async function rotateRefreshToken(
 ): Promise<IssuedTokens> {
   const hash = hashRefreshToken(cmd.refreshToken);
   const now = new Date();
-  const current = await deps.refreshTokens.findOne({ hash }).lean();
+  const current = await findRefreshToken(deps.refreshTokens, hash);
   if (!current) return reject(deps, 'invalid');
   if (current.revokedAt)
     return current.replacedBy ? revokeFamilyOnReuse(deps, current) : reject(deps, 'invalid');
   if (current.expiresAt <= now) return reject(deps, 'invalid');
 
-  const user = await deps.users.findById(current.userId).lean();
+  const user = await findUserById(deps.users, current.userId.toHexString());
   if (!user) return reject(deps, 'invalid');
 
   // The successor exists before the rotation commits, so a concurrent reuse that revokes the family
   // (below) always catches it too: no surviving token after a detected reuse.
   const userId = current.userId.toHexString();
   const successor = await storeRefreshToken(deps, { userId, familyId: current.familyId });
-  const rotated = await deps.refreshTokens.findOneAndUpdate(
-    { hash, revokedAt: null, expiresAt: { $gt: now } },
-    { $set: { revokedAt: now, replacedBy: successor.hash } },
-  );
+  const rotated = await markRotated(deps.refreshTokens, { hash, now, successorHash: successor.hash });
   if (!rotated) {
     // Someone rotated (or revoked) this token between our read and our write: the single winner is theirs.
-    await deps.refreshTokens.deleteOne({ hash: successor.hash });
-    const raced = await deps.refreshTokens.findOne({ hash }).lean();
+    await deleteRefreshToken(deps.refreshTokens, successor.hash);
+    const raced = await findRefreshToken(deps.refreshTokens, hash);
     return raced?.replacedBy ? revokeFamilyOnReuse(deps, raced) : reject(deps, 'invalid');
   }
 
@@ -54,15 +58,12 @@ function reject(deps: Pick<RotateDeps, 'authMetrics'>, outcome: 'invalid' | 'reu
   throw new UnauthorizedError(INVALID_REFRESH_TOKEN);
 }
 
-async function revokeFamilyOnReuse(deps: RotateDeps, token: RefreshTokenDoc): Promise<never> {
-  const { modifiedCount } = await deps.refreshTokens.updateMany(
-    { familyId: token.familyId, revokedAt: null },
-    { $set: { revokedAt: new Date() } },
-  );
+async function revokeFamilyOnReuse(deps: RotateDeps, token: LeanRefreshToken): Promise<never> {
+  const revokedCount = await revokeFamily(deps.refreshTokens, token.familyId);
   deps.log.warn('refresh token reuse detected, token family revoked', {
     userId: token.userId.toHexString(),
     familyId: token.familyId,
-    revokedCount: modifiedCount,
+    revokedCount,
   });
   return reject(deps, 'reuse_detected');
 }
