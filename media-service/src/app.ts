@@ -1,20 +1,21 @@
 import type { Express } from 'express';
 import { requireAuth, type TokenConfig } from '@social/common/auth';
-import type { Readiness } from '@social/common/health';
 import { createServiceApp } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
-import { Counter, type Metrics } from '@social/common/metrics';
+import type { Metrics } from '@social/common/metrics';
+import { mongoErrors } from '@social/common/mongo';
+import { createMediaMetrics } from './metrics';
 import type { MediaModel } from './models/media.model';
 import { filesRoutes } from './routes/files.routes';
 import { mediaRoutes } from './routes/media.routes';
 import type { LocalStorage } from './storage/local.storage';
 import type { MediaStorages } from './storage/media-storage';
+import { uploadErrors } from './routes/upload-errors';
 
 export interface MediaAppDeps {
   config: TokenConfig & { MEDIA_MAX_BYTES: number };
   log: Logger;
   metrics: Metrics;
-  readiness: Readiness;
   media: MediaModel;
   storages: MediaStorages;
   /** Serves files of the local driver; present whatever the active driver is, for older local records. */
@@ -22,13 +23,8 @@ export interface MediaAppDeps {
 }
 
 export function createApp(deps: MediaAppDeps): Express {
-  const uploads = new Counter({
-    name: 'media_uploads_total',
-    help: 'Media stored and recorded, by storage driver',
-    labelNames: ['storage'] as const,
-    registers: [deps.metrics.registry],
-  });
-  return createServiceApp(deps, (app) => {
+  const mediaMetrics = createMediaMetrics(deps.metrics.registry);
+  return createServiceApp({ ...deps, errorMappers: [mongoErrors, uploadErrors] }, (app) => {
     // Public first: gateway and browsers fetch local files without a token.
     app.use('/api/media', filesRoutes({ media: deps.media, local: deps.local }));
     app.use(
@@ -39,7 +35,7 @@ export function createApp(deps: MediaAppDeps): Express {
         storage: deps.storages.active,
         log: deps.log,
         maxUploadBytes: deps.config.MEDIA_MAX_BYTES,
-        onUploaded: (storage) => uploads.inc({ storage }),
+        onUploaded: mediaMetrics.uploaded,
       }),
     );
   });

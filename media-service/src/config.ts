@@ -2,31 +2,32 @@ import path from 'node:path';
 import Joi from 'joi';
 import {
   baseConfigKeys,
+  listenConfigKeys,
   ConfigError,
   jwtConfigKeys,
   loadConfig,
   mongoConfigKeys,
   rabbitConfigKeys,
   type BaseConfig,
+  type ListenConfig,
   type JwtConfig,
   type MongoConfig,
   type RabbitConfig,
 } from '@social/common/config';
 
-const serviceDir = path.resolve(__dirname, '..');
+import { STORAGE_NAMES, type StorageName } from './models/media.model';
 
-export const STORAGE_NAMES = ['cloudinary', 'local'] as const;
-export type StorageName = (typeof STORAGE_NAMES)[number];
+const serviceDir = path.resolve(__dirname, '..');
 
 /** `cloudinary://<api_key>:<api_secret>@<cloud_name>`, as the Cloudinary console shows it. */
 const CLOUDINARY_URL_PATTERN = /^cloudinary:\/\/([^:@/\s]+):([^@/\s]+)@([A-Za-z0-9_-]+)\/?$/;
 
-export const mediaConfigSchema = Joi.object({
+export const mediaConfigSchema = Joi.object<MediaEnv, true>({
   ...baseConfigKeys,
   ...mongoConfigKeys,
   ...rabbitConfigKeys,
   ...jwtConfigKeys,
-  PORT: Joi.number().port().default(3003),
+  ...listenConfigKeys(3003),
   MEDIA_STORAGE: Joi.string()
     .valid(...STORAGE_NAMES)
     .description('storage driver; default cloudinary when credentials are set, else local'),
@@ -39,13 +40,20 @@ export const mediaConfigSchema = Joi.object({
   MEDIA_DIR: Joi.string()
     .default(path.join(serviceDir, '.media'))
     .description('folder of the local storage driver'),
+  GATEWAY_PORT: Joi.number()
+    .port()
+    .default(3000)
+    .description('the port clients reach the gateway on: the default MEDIA_PUBLIC_URL points there'),
   MEDIA_PUBLIC_URL: Joi.string()
     .uri({ scheme: ['http', 'https'] })
-    .default('http://localhost:3000/v1/media/files')
+    .default(Joi.ref('GATEWAY_PORT', { adjust: (port: number) => `http://localhost:${port}/v1/media/files` }))
     .description('public base URL of locally stored files (through the gateway)'),
   MEDIA_POST_DELETED_QUEUE: Joi.string()
     .default('media-service.post-deleted')
     .description('durable queue of the post.deleted consumer'),
+  MEDIA_USER_DELETED_QUEUE: Joi.string()
+    .default('media-service.user-deleted')
+    .description('durable queue of the user.deleted consumer (a deleted account loses all its media)'),
   CLOUDINARY_URL: Joi.string()
     .pattern(CLOUDINARY_URL_PATTERN, 'cloudinary://<api_key>:<api_secret>@<cloud_name>')
     .description('Cloudinary credentials in one variable (wins over CLOUDNAME/API_KEY/API_SECRET)'),
@@ -65,13 +73,14 @@ export const mediaConfigSchema = Joi.object({
   // Seed-style credentials come as a set: one missing is a configuration mistake, not "no Cloudinary".
   .and('CLOUDNAME', 'API_KEY', 'API_SECRET');
 
-interface MediaEnv extends BaseConfig, MongoConfig, RabbitConfig, JwtConfig {
-  PORT: number;
+interface MediaEnv extends BaseConfig, ListenConfig, MongoConfig, RabbitConfig, JwtConfig {
   MEDIA_STORAGE?: StorageName;
   MEDIA_MAX_BYTES: number;
   MEDIA_DIR: string;
+  GATEWAY_PORT: number;
   MEDIA_PUBLIC_URL: string;
   MEDIA_POST_DELETED_QUEUE: string;
+  MEDIA_USER_DELETED_QUEUE: string;
   CLOUDINARY_URL?: string;
   CLOUDNAME?: string;
   API_KEY?: string;
@@ -127,5 +136,5 @@ export function resolveMediaConfig(env: MediaEnv): MediaConfig {
 export type { MediaEnv };
 
 export function loadMediaConfig(env?: NodeJS.ProcessEnv): MediaConfig {
-  return resolveMediaConfig(loadConfig<MediaEnv>(mediaConfigSchema, { serviceDir, env }));
+  return resolveMediaConfig(loadConfig(mediaConfigSchema, { serviceDir, env }));
 }

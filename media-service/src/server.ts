@@ -1,13 +1,15 @@
 import http from 'node:http';
-import { createEventBus, eventBusSettings, pingEventBus } from '@social/common/events';
+import { createEventBus, eventBusSettings } from '@social/common/events';
+import { startInternalServer } from '@social/common/http';
 import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
 import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
-import { connectMongo, pingMongo } from '@social/common/mongo';
+import { connectMongo } from '@social/common/mongo';
 import { createApp } from './app';
 import { loadMediaConfig, type MediaConfig } from './config';
-import { postDeletedSubscription } from './events/subscriptions';
+import { mediaSubscriptions } from './events/subscriptions';
 import { createMediaModel } from './models/media.model';
+import { mediaReadiness } from './readiness';
 import { createCloudinaryStorage } from './storage/cloudinary.storage';
 import { createLocalStorage, type LocalStorage } from './storage/local.storage';
 import type { MediaStorage, MediaStorages } from './storage/media-storage';
@@ -53,38 +55,38 @@ async function main(): Promise<void> {
   });
   // Keeps retrying in the background: the HTTP API serves while the broker is down, /ready says so.
   bus.start();
-  await bus.subscribe(
-    postDeletedSubscription({
-      media,
-      storages,
-      log,
-      registry: metrics.registry,
-      queue: config.MEDIA_POST_DELETED_QUEUE,
-    }),
-  );
-
-  const app = createApp({
-    config,
-    log,
-    metrics,
+  for (const subscription of mediaSubscriptions({
     media,
     storages,
-    local,
-    readiness: {
-      checks: {
-        mongo: () => pingMongo(conn),
-        broker: () => pingEventBus(bus),
-      },
-      details: () => ({ storage: storages.active.name }),
-    },
-  });
+    log,
+    registry: metrics.registry,
+    queues: { postDeleted: config.MEDIA_POST_DELETED_QUEUE, userDeleted: config.MEDIA_USER_DELETED_QUEUE },
+  })) {
+    await bus.subscribe(subscription);
+  }
+
+  const app = createApp({ config, log, metrics, media, storages, local });
   const server = http.createServer(app);
+  const internal = await startInternalServer({
+    log,
+    metrics,
+    readiness: mediaReadiness({ conn, bus, storage: storages.active.name }),
+    port: config.METRICS_PORT,
+  });
   const port = await listen(server, config.PORT);
   log.info('media-service listening', { port, storage: storages.active.name });
 
-  onShutdown(log, [() => closeServer(server), () => bus.close(), () => conn.close()], {
-    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  });
+  onShutdown(
+    log,
+    [
+      () => internal.probe.shuttingDown(),
+      () => closeServer(server),
+      () => bus.close(),
+      () => conn.close(),
+      () => closeServer(internal.server),
+    ],
+    { timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+  );
 }
 
 runMain(SERVICE, main);

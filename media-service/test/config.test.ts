@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '@social/common/config';
@@ -6,6 +6,7 @@ import { mediaConfigSchema, resolveMediaConfig, type MediaEnv } from '../src/con
 
 // An empty folder as service and root dir, so no developer .env file leaks into these checks.
 const emptyDir = mkdtempSync(path.join(os.tmpdir(), 'media-config-'));
+afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
 const base = { MONGO_URI: 'mongodb://127.0.0.1:27017/media', JWT_SECRET: 'x'.repeat(32) };
 const load = (env: Record<string, string>) =>
   resolveMediaConfig(
@@ -26,6 +27,17 @@ describe('media config', () => {
       MEDIA_POST_DELETED_QUEUE: 'media-service.post-deleted',
       cloudinary: undefined,
     });
+  });
+
+  test('when only GATEWAY_PORT is set (compose publishes the gateway elsewhere), then file URLs follow it', () => {
+    expect(load({ GATEWAY_PORT: '8080' }).MEDIA_PUBLIC_URL).toBe('http://localhost:8080/v1/media/files');
+  });
+
+  test('when MEDIA_PUBLIC_URL is set, then it wins over the GATEWAY_PORT default', () => {
+    expect(
+      load({ GATEWAY_PORT: '8080', MEDIA_PUBLIC_URL: 'https://api.example.com/v1/media/files' })
+        .MEDIA_PUBLIC_URL,
+    ).toBe('https://api.example.com/v1/media/files');
   });
 
   test('when CLOUDINARY_URL is set, then cloudinary is chosen with its credentials', () => {

@@ -15,8 +15,16 @@ import {
 import { runWithContext } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
 import { startMongo, type TestMongo } from '@social/testkit';
-import { createTestUser, silentLogger, uniqueName, waitFor, type TestUser } from '@social/testkit/helpers';
-import { postDeletedSubscription } from '../src/events/subscriptions';
+import {
+  buildPostDeleted,
+  createTestUser,
+  newObjectId,
+  silentLogger,
+  uniqueName,
+  waitFor,
+  type TestUser,
+} from '@social/testkit/helpers';
+import { mediaSubscriptions } from '../src/events/subscriptions';
 import type { MediaStorage } from '../src/storage/media-storage';
 import { gif, png } from './support/fixtures';
 import { createMediaTestEnv, type MediaTestApp } from './support/media-test-app';
@@ -25,6 +33,7 @@ const RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const RETRY = { maxAttempts: 2, backoffMs: [50] };
 const exchange = uniqueName('ex');
 const queue = uniqueName('media-service.post-deleted');
+const userQueue = uniqueName('media-service.user-deleted');
 
 let mongo: TestMongo;
 let env: Awaited<ReturnType<typeof createMediaTestEnv>>;
@@ -64,15 +73,15 @@ beforeAll(async () => {
     runInContext: (ctx, fn) => runWithContext({ requestId: ctx.requestId }, fn),
   });
   await bus.connect();
-  await bus.subscribe(
-    postDeletedSubscription({
-      media: env.media,
-      storages: { active: flakyLocal, byName: { local: flakyLocal } },
-      log: env.logs.log,
-      registry,
-      queue,
-    }),
-  );
+  for (const subscription of mediaSubscriptions({
+    media: env.media,
+    storages: { active: flakyLocal, byName: { local: flakyLocal } },
+    log: env.logs.log,
+    registry,
+    queues: { postDeleted: queue, userDeleted: userQueue },
+  })) {
+    await bus.subscribe(subscription);
+  }
   publisher = createEventBus({ url: RABBITMQ_URL, appId: 'post-service', log: silentLogger(), exchange });
   await publisher.connect();
   amqpConn = await amqp.connect(RABBITMQ_URL);
@@ -81,7 +90,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([bus.close(), publisher.close()]);
-  for (const name of consumerQueueNames(queue, RETRY.backoffMs)) await ch.deleteQueue(name);
+  for (const q of [queue, userQueue]) {
+    for (const name of consumerQueueNames(q, RETRY.backoffMs)) await ch.deleteQueue(name);
+  }
   await ch.deleteExchange(exchange);
   await ch.deleteExchange(deadLetterExchangeName(exchange));
   await amqpConn.close();
@@ -96,13 +107,8 @@ const uploadAs = async (user: TestUser, bytes = png()): Promise<{ id: string; ke
   return { id: res.body.mediaId as string, key: record!.key };
 };
 
-const postId = () =>
-  uniqueName('p')
-    .replace(/[^a-f0-9]/g, '')
-    .padEnd(24, '0')
-    .slice(0, 24);
 const publishDeleted = (data: PostDeletedData, correlationId = uniqueName('req')) =>
-  publisher.publish(newIntegrationEvent(EventTypes.PostDeleted, data, { correlationId }));
+  publisher.publish(buildPostDeleted(data, { correlationId }));
 const exists = (key: string) =>
   access(path.join(env.local.dir, key)).then(
     () => true,
@@ -117,7 +123,7 @@ describe('post.deleted consumer', () => {
     const [alice, bob] = [createTestUser(), createTestUser()];
     const [a1, a2, b1] = [await uploadAs(alice), await uploadAs(alice, gif()), await uploadAs(bob)];
     const kept = await uploadAs(alice); // not in the event
-    const id = postId();
+    const id = newObjectId();
 
     await publishDeleted({ postId: id, userId: alice.id, mediaIds: [a1.id, a2.id, b1.id] }, 'req-delete-1');
 
@@ -133,8 +139,8 @@ describe('post.deleted consumer', () => {
   test('when the same post.deleted is delivered again, then nothing else changes and it is acked', async () => {
     const [alice, bob] = [createTestUser(), createTestUser()];
     const [a1, b1] = [await uploadAs(alice), await uploadAs(bob)];
-    const event = newIntegrationEvent(EventTypes.PostDeleted, {
-      postId: postId(),
+    const event = buildPostDeleted({
+      postId: newObjectId(),
       userId: alice.id,
       mediaIds: [a1.id, b1.id],
     });
@@ -174,7 +180,7 @@ describe('post.deleted consumer', () => {
     await waitFor(async () => (await dlqCount()) === dlqBefore + 2, {
       description: 'malformed messages dead-lettered',
     });
-    const id = postId();
+    const id = newObjectId();
     await publishDeleted({ postId: id, userId: alice.id, mediaIds: [a1.id] });
     await waitFor(() => handledLines(id).length === 1, {
       description: 'valid event handled after malformed ones',
@@ -187,7 +193,7 @@ describe('post.deleted consumer', () => {
     const a1 = await uploadAs(alice);
     failingRemoves.set(a1.key, 1);
 
-    await publishDeleted({ postId: postId(), userId: alice.id, mediaIds: [a1.id] });
+    await publishDeleted({ postId: newObjectId(), userId: alice.id, mediaIds: [a1.id] });
 
     await waitFor(async () => !(await env.media.exists({ _id: a1.id })), { description: 'deleted on retry' });
     expect(failingRemoves.get(a1.key)).toBe(0); // the first attempt really failed
@@ -200,11 +206,48 @@ describe('post.deleted consumer', () => {
     failingRemoves.set(a1.key, Number.POSITIVE_INFINITY);
     const dlqBefore = await dlqCount();
 
-    await publishDeleted({ postId: postId(), userId: alice.id, mediaIds: [a1.id] });
+    await publishDeleted({ postId: newObjectId(), userId: alice.id, mediaIds: [a1.id] });
 
     await waitFor(async () => (await dlqCount()) === dlqBefore + 1, { description: 'event dead-lettered' });
     expect(await env.media.exists({ _id: a1.id })).toBeTruthy();
     expect(await exists(a1.key)).toBe(true);
     failingRemoves.delete(a1.key);
+  });
+});
+
+describe('user.deleted consumer', () => {
+  test("when an account is deleted, then all its media (posted or not) leave storage and MongoDB, another user's stay", async () => {
+    // Arrange
+    const [carol, dave] = [createTestUser(), createTestUser()];
+    const carols = [await uploadAs(carol), await uploadAs(carol, gif()), await uploadAs(carol)];
+    const daves = await uploadAs(dave);
+
+    // Act
+    await publisher.publish(newIntegrationEvent(EventTypes.UserDeleted, { userId: carol.id }));
+
+    // Assert
+    await waitFor(async () => (await env.media.countDocuments({ userId: carol.id })) === 0, {
+      description: "carol's records gone",
+    });
+    for (const m of carols) expect(await exists(m.key)).toBe(false);
+    expect(await exists(daves.key)).toBe(true);
+    expect(await env.media.countDocuments({ userId: dave.id })).toBe(1);
+  });
+
+  test('when user.deleted is delivered again, then nothing else changes and it is acked', async () => {
+    const erin = createTestUser();
+    await uploadAs(erin);
+    const event = newIntegrationEvent(EventTypes.UserDeleted, { userId: erin.id });
+
+    await publisher.publish(event);
+    await publisher.publish(event);
+
+    await waitFor(
+      () =>
+        env.logs.lines.filter((l) => l.message === "deleted account's media removed" && l.userId === erin.id)
+          .length === 2,
+      { description: 'both deliveries handled' },
+    );
+    expect(await env.media.countDocuments({ userId: erin.id })).toBe(0);
   });
 });

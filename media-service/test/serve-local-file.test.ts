@@ -13,7 +13,8 @@ const alice = createTestUser();
 
 beforeAll(async () => {
   mongo = await startMongo();
-  env = await createMediaTestEnv(mongo.uri);
+  // Like the default MEDIA_DIR (media-service/.media): the folder's own path has a dot segment.
+  env = await createMediaTestEnv(mongo.uri, { mediaSubdir: path.join('x', '.media') });
   t = env.build();
 });
 
@@ -34,6 +35,17 @@ const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => 
 };
 
 describe('GET /api/media/files/:key', () => {
+  test('when the media folder’s path has a dot segment, then its files are still served', async () => {
+    const bytes = png();
+    const key = await uploadKey(bytes, 'pixel.png');
+
+    const res = await request(t.app).get(`/api/media/files/${key}`).buffer(true).parse(binary);
+
+    expect(t.local.dir).toMatch(/[/\\]x[/\\]\.media$/);
+    expect(res).toMatchObject({ status: 200, body: bytes });
+    expect(res.headers['content-type']).toBe('image/png');
+  });
+
   test('when an uploaded file is fetched without a token, then the same bytes with its type and nosniff', async () => {
     const bytes = png();
     const key = await uploadKey(bytes, 'evil.html');

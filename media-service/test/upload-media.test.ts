@@ -128,7 +128,6 @@ describe('POST /api/media/upload', () => {
       what: 'an empty multipart body',
       send: (r: request.Test) => r.type('multipart/form-data; boundary=x').send('--x--\r\n'),
     },
-    { what: 'a JSON body', send: (r: request.Test) => r.send({ file: 'abc' }) },
     {
       what: 'the file under another field name',
       send: (r: request.Test) => r.attach('media', png(), 'a.png'),
@@ -150,6 +149,103 @@ describe('POST /api/media/upload', () => {
     expect(res).toMatchObject({ status: 400, body: { success: false, requestId: expect.any(String) } });
     expect(await t.storedFiles()).toEqual(before);
   });
+
+  test('when the body is JSON instead of multipart, then 415 and nothing is stored', async () => {
+    const before = await t.storedFiles();
+
+    const res = await upload().send({ file: 'abc' });
+
+    expect(res).toMatchObject({
+      status: 415,
+      body: { success: false, message: 'Content-Type must be multipart/form-data' },
+    });
+    expect(await t.storedFiles()).toEqual(before);
+  });
+
+  test.each(['gzip', 'deflate', 'br', 'x-unknown'])(
+    'when the multipart body is sent with Content-Encoding: %s, then 415 and nothing is stored',
+    async (encoding) => {
+      const before = await t.storedFiles();
+
+      const res = await upload().set('content-encoding', encoding).attach('file', png(), 'a.png');
+
+      expect(res).toMatchObject({
+        status: 415,
+        body: { success: false, message: 'Uploads must not be content-encoded' },
+      });
+      expect(await t.storedFiles()).toEqual(before);
+    },
+  );
+
+  const part = (headers: string, body: Buffer | string = png()) =>
+    Buffer.concat([
+      Buffer.from(`--b\r\n${headers}\r\n\r\n`),
+      Buffer.from(body),
+      Buffer.from('\r\n--b--\r\n'),
+    ]);
+  const disposition = (name: string, filename: string) =>
+    `Content-Disposition: form-data; name="${name}"; filename="${filename}"\r\nContent-Type: image/png`;
+
+  test.each([
+    {
+      what: 'multipart without a boundary',
+      type: 'multipart/form-data',
+      body: () => part(disposition('file', 'a.png')),
+    },
+    {
+      what: 'a truncated multipart body',
+      type: 'multipart/form-data; boundary=b',
+      body: () => part(disposition('file', 'a.png')).subarray(0, 120),
+    },
+    {
+      what: 'a 100 KB field name',
+      type: 'multipart/form-data; boundary=b',
+      body: () => part(disposition('f'.repeat(100_000), 'a.png')),
+    },
+    {
+      what: 'a 100 KB filename',
+      type: 'multipart/form-data; boundary=b',
+      body: () => part(disposition('file', `${'n'.repeat(100_000)}.png`)),
+    },
+    {
+      what: '~98 KB of part headers',
+      type: 'multipart/form-data; boundary=b',
+      body: () =>
+        part(
+          `${disposition('file', 'a.png')}\r\n${Array.from({ length: 98 }, (_, i) => `X-Pad-${i}: ${'p'.repeat(1000)}`).join('\r\n')}`,
+        ),
+    },
+    {
+      what: 'a NUL in the filename',
+      type: 'multipart/form-data; boundary=b',
+      body: () => part(disposition('file', 'a\u0000.png')),
+    },
+    {
+      what: 'garbage instead of parts',
+      type: 'multipart/form-data; boundary=b',
+      body: () => Buffer.from('this is not multipart at all'),
+    },
+  ])(
+    'when the upload has $what, then a 4xx JSON answer, no stack, nothing stored',
+    async ({ type, body }) => {
+      const before = await t.storedFiles();
+      const count = await t.media.countDocuments({ userId: alice.id });
+
+      const res = await upload().set('content-type', type).send(body());
+
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.body).toMatchObject({
+        success: false,
+        message: expect.any(String),
+        requestId: expect.any(String),
+      });
+      expect(JSON.stringify(res.body)).not.toMatch(/ at .*\.(js|ts):\d+/);
+      expect(await t.storedFiles()).toEqual(before);
+      expect(await t.media.countDocuments({ userId: alice.id })).toBe(count);
+      expect(t.logs.lines.filter((l) => l.level === 'error')).toEqual([]);
+    },
+  );
 
   test('when no token is sent, then 401 with a Bearer challenge and nothing is stored', async () => {
     const before = await t.storedFiles();
@@ -195,7 +291,7 @@ describe('POST /api/media/upload', () => {
         mimeType: 'image/gif',
       }),
     );
-    const metrics = await request(t.app).get('/metrics');
+    const metrics = await request(t.internal).get('/metrics');
     expect(metrics.text).toMatch(/media_uploads_total\{storage="local",service="media-service"\} [1-9]/);
   });
 });

@@ -1,10 +1,11 @@
 import type { Express } from 'express';
 import { requireAuth, type TokenConfig } from '@social/common/auth';
-import type { Readiness } from '@social/common/health';
 import { createServiceApp, jsonBody } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
 import type { Metrics } from '@social/common/metrics';
+import { mongoErrors } from '@social/common/mongo';
 import type { PostCache } from './cache/post-cache';
+import type { MediaClient } from '@social/common/clients';
 import type { Outbox } from './events/outbox-relay';
 import type { PostModel } from './models/post.model';
 import { postRoutes } from './routes/post.routes';
@@ -13,15 +14,16 @@ export interface PostAppDeps {
   config: TokenConfig & { JSON_BODY_LIMIT: string };
   log: Logger;
   metrics: Metrics;
-  readiness: Readiness;
   posts: PostModel;
   cache: PostCache;
   outbox: Outbox;
+  /** media-service, asked at create time about the attached media. */
+  media: MediaClient;
 }
 
 /** The HTTP app only: no listen, no env, no connections (server.ts and tests bring those). */
 export function createApp(deps: PostAppDeps): Express {
-  return createServiceApp({ log: deps.log, metrics: deps.metrics, readiness: deps.readiness }, (app) => {
+  return createServiceApp({ log: deps.log, metrics: deps.metrics, errorMappers: [mongoErrors] }, (app) => {
     // Authenticate before parsing: an anonymous caller's body is never read.
     app.use('/api/posts', requireAuth(deps.config), jsonBody(deps.config.JSON_BODY_LIMIT), postRoutes(deps));
   });

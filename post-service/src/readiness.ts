@@ -4,7 +4,10 @@ import { pingMongo, type Connection } from '@social/common/mongo';
 import { pingRedis, type Redis } from '@social/common/redis';
 import type { OutboxRelay } from './events/outbox-relay';
 
-/** MongoDB, Redis (when caching is on) and RabbitMQ reachable; details carry the outbox backlog. */
+/**
+ * Posts live in MongoDB: without it nothing works. Redis is a cache that fails soft and the broker's events
+ * wait in the outbox, so both only degrade the service; details carry the outbox backlog.
+ */
 export function postReadiness(deps: {
   conn: Connection;
   redis?: Redis;
@@ -13,8 +16,8 @@ export function postReadiness(deps: {
 }): Readiness {
   const { redis } = deps;
   return {
-    checks: {
-      mongo: () => pingMongo(deps.conn),
+    required: { mongo: () => pingMongo(deps.conn) },
+    optional: {
       ...(redis ? { redis: () => pingRedis(redis) } : {}),
       rabbitmq: () => pingEventBus(deps.bus),
     },

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { createEventBus, eventBusSettings } from '@social/common/events';
+import { startInternalServer } from '@social/common/http';
 import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
 import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
@@ -7,6 +8,7 @@ import { connectMongo } from '@social/common/mongo';
 import { closeRedis, createRedis } from '@social/common/redis';
 import { createApp } from './app';
 import { createPostCache, disabledPostCache } from './cache/post-cache';
+import { createMediaClient } from '@social/common/clients';
 import { loadPostConfig } from './config';
 import { createOutboxRelay } from './events/outbox-relay';
 import { createPostModel } from './models/post.model';
@@ -53,23 +55,36 @@ async function main(): Promise<void> {
     registry: metrics.registry,
     intervalMs: config.OUTBOX_INTERVAL_MS,
     batchSize: config.OUTBOX_BATCH_SIZE,
+    claimTtlMs: config.OUTBOX_CLAIM_TTL_MS,
   });
   outbox.start();
 
-  const readiness = postReadiness({ conn, redis, bus, outbox });
-  const app = createApp({ config, log, metrics, readiness, posts, cache, outbox });
+  const media = createMediaClient({
+    baseUrl: config.MEDIA_SERVICE_URL,
+    timeoutMs: config.MEDIA_SERVICE_TIMEOUT_MS,
+    registry: metrics.registry,
+  });
+  const app = createApp({ config, log, metrics, posts, cache, outbox, media });
   const server = http.createServer(app);
+  const internal = await startInternalServer({
+    log,
+    metrics,
+    readiness: postReadiness({ conn, redis, bus, outbox }),
+    port: config.METRICS_PORT,
+  });
   const port = await listen(server, config.PORT);
   log.info(`${SERVICE} listening`, { port });
 
   onShutdown(
     log,
     [
+      () => internal.probe.shuttingDown(),
       () => closeServer(server),
       () => outbox.stop(),
       () => bus.close(),
       () => (redis ? closeRedis(redis) : undefined),
       () => conn.close(),
+      () => closeServer(internal.server),
     ],
     { timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
   );

@@ -17,10 +17,21 @@ describe('loadPostConfig', () => {
       POST_LIST_CACHE_TTL_SECONDS: 300,
       OUTBOX_INTERVAL_MS: 1000,
       OUTBOX_BATCH_SIZE: 100,
+      OUTBOX_CLAIM_TTL_MS: 15000,
       EVENTS_PUBLISH_TIMEOUT_MS: 5000,
       EVENTS_EXCHANGE: 'facebook_events',
       REDIS_URL: 'redis://127.0.0.1:6379',
+      MEDIA_SERVICE_URL: 'http://127.0.0.1:3003',
+      MEDIA_SERVICE_TIMEOUT_MS: 3000,
     });
+  });
+
+  test('when the outbox lease is not longer than two publish timeouts, then the start is refused', () => {
+    const load = () =>
+      loadPostConfig({ ...required, EVENTS_PUBLISH_TIMEOUT_MS: '5000', OUTBOX_CLAIM_TTL_MS: '10000' });
+
+    expect(load).toThrow(/OUTBOX_CLAIM_TTL_MS/);
+    expect(loadPostConfig({ ...required, OUTBOX_CLAIM_TTL_MS: '10001' }).OUTBOX_CLAIM_TTL_MS).toBe(10001);
   });
 
   test('when CACHE_ENABLED=false, then caching is off', () => {

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { createTestUser } from '@social/testkit/helpers';
-import { buildPostInput, newObjectId } from './support/post-data';
+import { createTestUser, newObjectId } from '@social/testkit/helpers';
+import { buildPostInput } from './support/post-data';
 import {
   startInfra,
   startPostApp,
@@ -23,9 +23,13 @@ afterAll(async () => {
 });
 
 describe('POST /api/posts/create-post', () => {
-  test('when the input is valid, then 201 with the stored post', async () => {
+  test('when the input is valid, then 201 with the stored post and what readers need of its media', async () => {
     // Arrange
-    const mediaIds = [newObjectId(), newObjectId()];
+    const [photo, clip] = [
+      env.mediaService.add(alice),
+      env.mediaService.add(alice, { mimeType: 'video/mp4' }),
+    ];
+    const mediaIds = [photo.id, clip.id];
     // Act
     const res = await request(env.app)
       .post('/api/posts/create-post')
@@ -40,6 +44,10 @@ describe('POST /api/posts/create-post', () => {
         userId: alice.id,
         content: 'hello world',
         mediaIds,
+        media: [
+          { id: photo.id, url: photo.url, mimeType: 'image/png' },
+          { id: clip.id, url: clip.url, mimeType: 'video/mp4' },
+        ],
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       },
@@ -62,7 +70,7 @@ describe('POST /api/posts/create-post', () => {
   test('when mediaIds is omitted, then it defaults to an empty list', async () => {
     const res = await request(env.app).post('/api/posts/create-post').set(alice.auth).send({ content: 'x' });
 
-    expect(res).toMatchObject({ status: 201, body: { post: { mediaIds: [] } } });
+    expect(res).toMatchObject({ status: 201, body: { post: { mediaIds: [], media: [] } } });
   });
 
   test('when content is exactly 5000 characters, then 201', async () => {

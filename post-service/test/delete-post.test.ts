@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { createTestUser, waitFor } from '@social/testkit/helpers';
-import { arrange, newObjectId } from './support/post-data';
+import { createTestUser, newObjectId, waitFor } from '@social/testkit/helpers';
+import { arrange } from './support/post-data';
 import {
   startInfra,
   startPostApp,

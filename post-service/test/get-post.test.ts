@@ -1,6 +1,7 @@
 import request from 'supertest';
-import { createTestUser } from '@social/testkit/helpers';
-import { arrange, newObjectId } from './support/post-data';
+import { mongoose } from '@social/common/mongo';
+import { createTestUser, newObjectId } from '@social/testkit/helpers';
+import { arrange } from './support/post-data';
 import {
   startInfra,
   startPostApp,
@@ -9,6 +10,7 @@ import {
   type PostTestInfra,
 } from './support/post-app';
 
+const { Types } = mongoose;
 let infra: PostTestInfra;
 let env: PostTestEnv;
 const alice = createTestUser();
@@ -31,6 +33,25 @@ describe('GET /api/posts/:id', () => {
 
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ success: true, post });
+  });
+
+  test('when a post was stored before posts carried media, then it reads back with media: []', async () => {
+    const id = newObjectId();
+    const at = new Date();
+    await env.posts.collection.insertOne({
+      _id: new Types.ObjectId(id),
+      userId: alice.id,
+      content: 'from before',
+      mediaIds: [newObjectId()],
+      deletedAt: null,
+      pendingEvents: [],
+      createdAt: at,
+      updatedAt: at,
+    });
+
+    const res = await request(env.app).get(`/api/posts/${id}`).set(bob.auth);
+
+    expect(res).toMatchObject({ status: 200, body: { post: { id, content: 'from before', media: [] } } });
   });
 
   test('when the id is uppercase hex, then it finds the same post', async () => {

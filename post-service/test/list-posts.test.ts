@@ -53,6 +53,7 @@ describe('GET /api/posts/all-posts', () => {
       userId: alice.id,
       content: expect.any(String),
       mediaIds: [],
+      media: [],
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

@@ -1,8 +1,14 @@
 import request from 'supertest';
 import { Registry } from '@social/common/metrics';
-import { captureLogger, createTestUser, silentLogger, type CapturedLogger } from '@social/testkit/helpers';
-import { cacheKeys, createPostCache, DELETED_MARKER } from '../src/cache/post-cache';
-import { arrange, buildPostInput, newObjectId } from './support/post-data';
+import {
+  type CapturedLogger,
+  captureLogger,
+  createTestUser,
+  newObjectId,
+  silentLogger,
+} from '@social/testkit/helpers';
+import { createPostCache } from '../src/cache/post-cache';
+import { arrange, buildPostInput } from './support/post-data';
 import {
   CLOSED_REDIS_URL,
   startInfra,
@@ -13,6 +19,14 @@ import {
 } from './support/post-app';
 
 const alice = createTestUser();
+
+// The documented key formats (DESIGN §5) and the deleted marker, spelled out here rather than imported from
+// src: other replicas and versions of the service share these keys, so a silent format change must fail.
+const postKey = (id: string): string => `post:${id}`;
+const LIST_VERSION_KEY = 'posts:list:version';
+const listPageKey = (version: number, page: number, limit: number): string =>
+  `posts:list:v${version}:${page}:${limit}`;
+const DELETED_MARKER = 'deleted';
 
 // The outage runs first: ioredis keeps a 2 s timer after closing a refused client, which then runs out
 // while the other blocks run instead of delaying jest's exit.
@@ -52,7 +66,7 @@ describe('post cache (Redis down)', () => {
     const post = await arrange(env.app).createPost(alice);
     await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth).expect(200);
 
-    const metrics = await request(env.app).get('/metrics');
+    const metrics = await request(env.internal).get('/metrics');
 
     const warnings = captured.lines.filter((l) => l.message === 'cache unavailable, serving from mongo');
     expect(warnings).toHaveLength(1);
@@ -60,12 +74,12 @@ describe('post cache (Redis down)', () => {
     expect(metrics.text).toMatch(/post_cache_errors_total\{op="get-post"[^}]*\} [1-9]/);
   });
 
-  test('when Redis is unreachable, then /ready reports it down', async () => {
-    const res = await request(env.app).get('/ready');
+  test('when Redis is unreachable, then /ready stays 200 (the cache fails soft) and reports it degraded', async () => {
+    const res = await request(env.internal).get('/ready');
 
     expect(res).toMatchObject({
-      status: 503,
-      body: { checks: { redis: 'down', mongo: 'up', rabbitmq: 'up' } },
+      status: 200,
+      body: { status: 'degraded', checks: { redis: 'down', mongo: 'up', rabbitmq: 'up' } },
     });
   });
 });
@@ -82,15 +96,15 @@ describe('post cache (Redis up)', () => {
     await stopInfra(infra);
   });
 
-  const listVersion = async (): Promise<number> => Number((await env.redis.get(cacheKeys.listVersion)) ?? 0);
+  const listVersion = async (): Promise<number> => Number((await env.redis.get(LIST_VERSION_KEY)) ?? 0);
 
   test('when a post is read, then it is stored under post:<id> for an hour', async () => {
     const post = await arrange(env.app).createPost(alice);
 
     await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth).expect(200);
 
-    expect(JSON.parse((await env.redis.get(cacheKeys.post(post.id))) ?? 'null')).toEqual(post);
-    const ttl = await env.redis.ttl(cacheKeys.post(post.id));
+    expect(JSON.parse((await env.redis.get(postKey(post.id))) ?? 'null')).toEqual(post);
+    const ttl = await env.redis.ttl(postKey(post.id));
     expect(ttl).toBeGreaterThan(3500);
     expect(ttl).toBeLessThanOrEqual(3600);
   });
@@ -106,13 +120,27 @@ describe('post cache (Redis up)', () => {
     expect(res).toMatchObject({ status: 200, body: { post: { content: 'original' } } });
   });
 
+  test('when cached entries predate posts carrying media, then they read back with media: []', async () => {
+    // Arrange: a post and a list page as the previous version of the service cached them (no `media`).
+    const { media: _none, ...old } = await arrange(env.app).createPost(alice, { content: 'cached before' });
+    await env.redis.set(postKey(old.id), JSON.stringify(old));
+    const page = { posts: [old], currentPage: 1, totalPages: 1, totalPosts: 1 };
+    await env.redis.set(listPageKey(await listVersion(), 1, 1), JSON.stringify(page));
+    // Act
+    const one = await request(env.app).get(`/api/posts/${old.id}`).set(alice.auth);
+    const list = await request(env.app).get('/api/posts/all-posts?page=1&limit=1').set(alice.auth);
+    // Assert
+    expect(one.body.post).toEqual({ ...old, media: [] });
+    expect(list.body.posts).toEqual([{ ...old, media: [] }]);
+  });
+
   test('when a list page is read, then it is cached under the current list version for 5 minutes', async () => {
     await arrange(env.app).createPost(alice);
     const version = await listVersion();
 
     const res = await request(env.app).get('/api/posts/all-posts?page=1&limit=3').set(alice.auth).expect(200);
 
-    const key = cacheKeys.listPage(version, 1, 3);
+    const key = listPageKey(version, 1, 3);
     expect(JSON.parse((await env.redis.get(key)) ?? 'null')).toEqual({
       posts: res.body.posts,
       currentPage: 1,
@@ -143,7 +171,7 @@ describe('post cache (Redis up)', () => {
 
     await request(env.app).delete(`/api/posts/${post.id}`).set(alice.auth).expect(200);
 
-    expect(await env.redis.get(cacheKeys.post(post.id))).toBe(DELETED_MARKER);
+    expect(await env.redis.get(postKey(post.id))).toBe(DELETED_MARKER);
     expect(await listVersion()).toBe(before + 1);
     await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth).expect(404);
     const res = await request(env.app).get('/api/posts/all-posts').set(alice.auth);
@@ -159,7 +187,15 @@ describe('post cache (Redis up)', () => {
       listTtlSeconds: 300,
     });
     const id = newObjectId();
-    const stale = { id, userId: alice.id, content: 'gone', mediaIds: [], createdAt: '', updatedAt: '' };
+    const stale = {
+      id,
+      userId: alice.id,
+      content: 'gone',
+      mediaIds: [],
+      media: [],
+      createdAt: '',
+      updatedAt: '',
+    };
 
     // The loader read MongoDB before the delete; the delete lands before the loader's answer is cached.
     await cache.post(id, async () => {
@@ -171,7 +207,7 @@ describe('post cache (Redis up)', () => {
 
     expect(next).toBeNull();
     expect(loadAgain).not.toHaveBeenCalled();
-    expect(await env.redis.get(cacheKeys.post(id))).toBe(DELETED_MARKER);
+    expect(await env.redis.get(postKey(id))).toBe(DELETED_MARKER);
   });
 
   test('when a missing post is read, then nothing is cached', async () => {
@@ -179,7 +215,7 @@ describe('post cache (Redis up)', () => {
 
     await request(env.app).get(`/api/posts/${id}`).set(alice.auth).expect(404);
 
-    expect(await env.redis.exists(cacheKeys.post(id))).toBe(0);
+    expect(await env.redis.exists(postKey(id))).toBe(0);
   });
 
   test('when reads hit and miss, then /metrics counts them', async () => {
@@ -187,7 +223,7 @@ describe('post cache (Redis up)', () => {
     await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth).expect(200);
     await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth).expect(200);
 
-    const res = await request(env.app).get('/metrics');
+    const res = await request(env.internal).get('/metrics');
 
     expect(res.text).toMatch(/post_cache_lookups_total\{cache="post",result="hit"[^}]*\} [1-9]/);
     expect(res.text).toMatch(/post_cache_lookups_total\{cache="post",result="miss"[^}]*\} [1-9]/);
@@ -214,11 +250,11 @@ describe('post cache (CACHE_ENABLED=false)', () => {
     const res = await request(env.app).get(`/api/posts/${post.id}`).set(alice.auth);
 
     expect(res.body.post.content).toBe('changed in mongo');
-    expect(await env.redis.exists(cacheKeys.post(post.id), cacheKeys.listVersion)).toBe(0);
+    expect(await env.redis.exists(postKey(post.id), LIST_VERSION_KEY)).toBe(0);
   });
 
   test('when caching is disabled, then /ready does not depend on Redis', async () => {
-    const res = await request(env.app).get('/ready');
+    const res = await request(env.internal).get('/ready');
 
     expect(res).toMatchObject({ status: 200, body: { checks: { mongo: 'up', rabbitmq: 'up' } } });
     expect(res.body.checks).not.toHaveProperty('redis');

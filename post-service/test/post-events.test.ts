@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { EventTypes } from '@social/common/events';
 import { captureLogger, createTestUser, probeQueue, waitFor, type QueueProbe } from '@social/testkit/helpers';
-import { buildPostInput, newObjectId } from './support/post-data';
+import { buildPostInput } from './support/post-data';
 import {
   RABBITMQ_URL,
   startInfra,
@@ -33,7 +33,7 @@ const messagesFor = (postId: string) =>
 
 describe('post.created', () => {
   test('when a post is created, then post.created is published with the request id as correlation id', async () => {
-    const mediaIds = [newObjectId()];
+    const mediaIds = [env.mediaService.add(alice).id];
 
     const res = await request(env.app)
       .post('/api/posts/create-post')
@@ -92,7 +92,7 @@ describe('post.created', () => {
 
 describe('post.deleted', () => {
   test('when the author deletes, then post.deleted carries the post’s media ids and the request id', async () => {
-    const mediaIds = [newObjectId(), newObjectId()];
+    const mediaIds = [env.mediaService.add(alice).id, env.mediaService.add(alice).id];
     const created = await request(env.app)
       .post('/api/posts/create-post')
       .set(alice.auth)
@@ -194,7 +194,7 @@ describe('observability', () => {
     await waitFor(() => messagesFor(created.body.post.id).length === 1, { description: 'post.created' });
     await waitFor(async () => (await env.relay.backlog()) === 0, { description: 'empty outbox' });
 
-    const res = await request(env.app).get('/metrics');
+    const res = await request(env.internal).get('/metrics');
 
     expect(res.text).toMatch(/events_published_total\{type="post.created"[^}]*\} [1-9]/);
     expect(res.text).toMatch(/outbox_events_relayed_total\{type="post.created"[^}]*\} [1-9]/);

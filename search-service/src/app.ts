@@ -1,10 +1,10 @@
 import type { Express } from 'express';
 import type { TokenConfig } from '@social/common/auth';
 import { requireAuth } from '@social/common/auth';
-import type { Readiness } from '@social/common/health';
 import { createServiceApp } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
 import type { Metrics } from '@social/common/metrics';
+import { mongoErrors } from '@social/common/mongo';
 import type { SearchPostModel } from './models/search-post.model';
 import { searchRoutes } from './routes/search.routes';
 
@@ -12,13 +12,12 @@ export interface SearchAppDeps {
   config: TokenConfig;
   log: Logger;
   metrics: Metrics;
-  readiness: Readiness;
   searchPosts: SearchPostModel;
 }
 
 /** Assembles the HTTP side; no listen, no env, no connections (server.ts and tests pass them in). */
 export function createApp(deps: SearchAppDeps): Express {
-  return createServiceApp({ log: deps.log, metrics: deps.metrics, readiness: deps.readiness }, (app) => {
+  return createServiceApp({ log: deps.log, metrics: deps.metrics, errorMappers: [mongoErrors] }, (app) => {
     app.use('/api/search', requireAuth(deps.config), searchRoutes(deps));
   });
 }

@@ -2,11 +2,13 @@ import path from 'node:path';
 import Joi from 'joi';
 import {
   baseConfigKeys,
+  listenConfigKeys,
   jwtConfigKeys,
   loadConfig,
   mongoConfigKeys,
   rabbitConfigKeys,
   type BaseConfig,
+  type ListenConfig,
   type JwtConfig,
   type MongoConfig,
   type RabbitConfig,
@@ -14,12 +16,12 @@ import {
 
 export const SEARCH_EVENTS_QUEUE = 'search-service.post-events';
 
-export const searchConfigSchema = Joi.object({
+export const searchConfigSchema = Joi.object<SearchConfig, true>({
   ...baseConfigKeys,
   ...mongoConfigKeys,
   ...rabbitConfigKeys,
   ...jwtConfigKeys,
-  PORT: Joi.number().port().default(3004),
+  ...listenConfigKeys(3004),
   SEARCH_EVENTS_QUEUE: Joi.string()
     .min(1)
     .default(SEARCH_EVENTS_QUEUE)
@@ -38,14 +40,14 @@ export const searchConfigSchema = Joi.object({
 });
 
 export type SearchConfig = BaseConfig &
+  ListenConfig &
   MongoConfig &
   RabbitConfig &
   JwtConfig & {
-    PORT: number;
     SEARCH_EVENTS_QUEUE: string;
     SEARCH_EVENTS_PREFETCH: number;
     SEARCH_TOMBSTONE_TTL_SECONDS: number;
   };
 
 export const loadSearchConfig = (env?: NodeJS.ProcessEnv): SearchConfig =>
-  loadConfig<SearchConfig>(searchConfigSchema, { serviceDir: path.resolve(__dirname, '..'), env });
+  loadConfig(searchConfigSchema, { serviceDir: path.resolve(__dirname, '..'), env });

@@ -1,12 +1,13 @@
 import http from 'node:http';
 import { createEventBus, eventBusSettings } from '@social/common/events';
+import { startInternalServer } from '@social/common/http';
 import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
 import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
 import { connectMongo } from '@social/common/mongo';
 import { createApp } from './app';
 import { loadSearchConfig } from './config';
-import { createSearchEventMetrics } from './events/search-event-metrics';
+import { createSearchEventMetrics } from './metrics';
 import { postEvents } from './events/subscriptions';
 import { createSearchPostModel } from './models/search-post.model';
 import { createTombstoneModel } from './models/tombstone.model';
@@ -30,19 +31,27 @@ async function main(): Promise<void> {
     registry: metrics.registry,
   });
 
-  const app = createApp({
-    config,
+  const app = createApp({ config, log, metrics, searchPosts });
+  const server = http.createServer(app);
+  const internal = await startInternalServer({
     log,
     metrics,
-    searchPosts,
     readiness: searchReadiness({ conn, bus }),
+    port: config.METRICS_PORT,
   });
-  const server = http.createServer(app);
 
   // Reverse order of start: stop HTTP, let the message in hand finish and settle, then close MongoDB.
-  onShutdown(log, [() => closeServer(server), () => bus.close(), () => conn.close()], {
-    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  });
+  onShutdown(
+    log,
+    [
+      () => internal.probe.shuttingDown(),
+      () => closeServer(server),
+      () => bus.close(),
+      () => conn.close(),
+      () => closeServer(internal.server),
+    ],
+    { timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+  );
 
   // Background connect: the service starts while the broker is down, /ready says so, and the
   // subscription attaches on every (re)connect.

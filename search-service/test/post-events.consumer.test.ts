@@ -1,13 +1,19 @@
 import amqp from 'amqplib';
-import { deadLetterQueueName, EventTypes } from '@social/common/events';
-import { createTestUser, waitFor } from '@social/testkit/helpers';
+import { deadLetterQueueName, EventTypes, newIntegrationEvent } from '@social/common/events';
+import {
+  buildPostCreated,
+  buildPostDeleted,
+  createTestUser,
+  newObjectId,
+  waitFor,
+} from '@social/testkit/helpers';
 import {
   consumedCount,
   RABBITMQ_URL,
   startSearchHarness,
   type SearchHarness,
 } from './support/search-harness';
-import { buildPostCreated, buildPostDeleted, uniqueWord } from './support/post-event.factory';
+import { uniqueWord } from './support/search-words';
 import { searchIds } from './support/search-client';
 
 let h: SearchHarness;
@@ -176,5 +182,49 @@ describe('queue search-service.post-events: bad input and failures', () => {
       description: 'post searchable after MongoDB is back',
     });
     expect(await consumedCount(h, EventTypes.PostCreated, 'dead')).toBe(0);
+  });
+});
+
+describe('queue search-service.post-events: user.deleted', () => {
+  test('when an account is deleted, then none of its posts is searchable and a late post.created of one stays out', async () => {
+    // Arrange: two posts of bob, one of carol, all searchable by one word
+    const word = uniqueWord();
+    const bob = newObjectId();
+    const carolPost = buildPostCreated({ content: `kept ${word}` });
+    const bobPosts = [
+      buildPostCreated({ userId: bob, content: `one ${word}` }),
+      buildPostCreated({ userId: bob, content: `two ${word}` }),
+    ];
+    for (const event of [...bobPosts, carolPost]) await h.publisher.publish(event);
+    await waitFor(async () => (await searchIds(h.app, alice, word)).length === 3, {
+      description: 'three posts searchable',
+    });
+
+    // Act
+    await h.publisher.publish(newIntegrationEvent(EventTypes.UserDeleted, { userId: bob }));
+    await waitFor(async () => (await searchIds(h.app, alice, word)).length === 1, {
+      description: "bob's posts gone",
+    });
+    const handled = await consumedCount(h, EventTypes.PostCreated, 'ok');
+    await h.publisher.publish(bobPosts[0]!); // redelivered late, after the deletion
+    await waitFor(async () => (await consumedCount(h, EventTypes.PostCreated, 'ok')) > handled, {
+      description: 'late event handled',
+    });
+
+    // Assert
+    expect(await searchIds(h.app, alice, word)).toEqual([carolPost.data.postId]);
+    expect(await h.deps.searchPosts.countDocuments({ userId: bob })).toBe(0);
+  });
+
+  test('when the same user.deleted is delivered twice, then the second changes nothing', async () => {
+    const event = newIntegrationEvent(EventTypes.UserDeleted, { userId: newObjectId() });
+    const before = await consumedCount(h, EventTypes.UserDeleted, 'ok');
+
+    await h.publisher.publish(event);
+    await h.publisher.publish(event);
+
+    await waitFor(async () => (await consumedCount(h, EventTypes.UserDeleted, 'ok')) >= before + 2, {
+      description: 'both handled',
+    });
   });
 });

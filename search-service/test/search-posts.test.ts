@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { createTestUser, waitFor } from '@social/testkit/helpers';
+import { buildPostCreated, createTestUser, newObjectId, waitFor } from '@social/testkit/helpers';
 import { startSearchHarness, type SearchHarness } from './support/search-harness';
-import { buildPostCreated, uniqueWord } from './support/post-event.factory';
+import { uniqueWord } from './support/search-words';
 import { searchAs, searchIds, type SearchResultBody } from './support/search-client';
 
 let h: SearchHarness;
@@ -103,6 +103,25 @@ describe('GET /api/search/posts', () => {
     expect(ids(page3)).toEqual([]);
   });
 
+  test('when posts tie on score and createdAt, then the larger postId comes first, page after page', async () => {
+    // Arrange: stored in ascending postId order, so only the tie-breaker can put them in descending order.
+    const word = uniqueWord();
+    const createdAt = new Date(Date.now() - 60_000).toISOString();
+    const [low, mid, high] = [newObjectId(), newObjectId(), newObjectId()].sort();
+    for (const postId of [low!, mid!, high!]) {
+      await h.publisher.publish(buildPostCreated({ postId, content: `${word} tie`, createdAt }));
+      await waitFor(async () => (await searchIds(h.app, alice, word)).includes(postId), {
+        description: 'post searchable',
+      });
+    }
+    // Act
+    const page1 = await searchAs(h.app, alice, { query: word, page: 1, limit: 2 });
+    const page2 = await searchAs(h.app, alice, { query: word, page: 2, limit: 2 });
+    // Assert
+    const ids = (res: request.Response) => (res.body as SearchResultBody).results.map((r) => r.postId);
+    expect([...ids(page1), ...ids(page2)]).toEqual([high, mid, low]);
+  });
+
   test('when nothing matches, then 200 with no results', async () => {
     // Act
     const res = await searchAs(h.app, alice, { query: uniqueWord() });
@@ -187,7 +206,10 @@ describe('GET /api/search/posts', () => {
 describe('health routes', () => {
   test('when MongoDB and RabbitMQ are up, then /health and /ready answer 200', async () => {
     // Act
-    const [health, ready] = await Promise.all([request(h.app).get('/health'), request(h.app).get('/ready')]);
+    const [health, ready] = await Promise.all([
+      request(h.app).get('/health'),
+      request(h.internal).get('/ready'),
+    ]);
     // Assert
     expect(health.status).toBe(200);
     expect(ready.status).toBe(200);

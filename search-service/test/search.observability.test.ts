@@ -1,8 +1,14 @@
 import request from 'supertest';
 import { EventTypes } from '@social/common/events';
-import { captureLogger, createTestUser, waitFor, type CapturedLogger } from '@social/testkit/helpers';
+import {
+  buildPostCreated,
+  buildPostDeleted,
+  type CapturedLogger,
+  captureLogger,
+  createTestUser,
+  waitFor,
+} from '@social/testkit/helpers';
 import { consumedCount, startSearchHarness, type SearchHarness } from './support/search-harness';
-import { buildPostCreated, buildPostDeleted } from './support/post-event.factory';
 
 let h: SearchHarness;
 let captured: CapturedLogger;
@@ -16,7 +22,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const metricsText = async (): Promise<string> => (await request(h.app).get('/metrics')).text;
+const metricsText = async (): Promise<string> => (await request(h.internal).get('/metrics')).text;
 
 describe('observability of the post event consumer', () => {
   test('when post.created is handled, then /metrics counts it and records its lag', async () => {

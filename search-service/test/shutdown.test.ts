@@ -1,8 +1,7 @@
 import amqp from 'amqplib';
 import { EventTypes, type EventOf, type HandlerContext } from '@social/common/events';
-import { waitFor } from '@social/testkit/helpers';
+import { buildPostCreated, waitFor } from '@social/testkit/helpers';
 import { RABBITMQ_URL, startSearchHarness, type SearchHarness } from './support/search-harness';
-import { buildPostCreated } from './support/post-event.factory';
 
 let h: SearchHarness;
 let markStarted: () => void;

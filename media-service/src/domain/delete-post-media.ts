@@ -1,5 +1,11 @@
 import type { Logger } from '@social/common/logger';
-import type { LeanMedia, MediaModel } from '../models/media.model';
+import {
+  deleteOwnedMedia,
+  findMediaOfUser,
+  findOwnedMediaByIds,
+  type LeanMedia,
+  type MediaModel,
+} from '../models/media.model';
 import type { MediaStorages } from '../storage/media-storage';
 
 export interface DeletePostMediaDeps {
@@ -19,18 +25,39 @@ export async function deletePostMedia(
   cmd: { postId: string; userId: string; mediaIds: string[] },
 ): Promise<number> {
   if (cmd.mediaIds.length === 0) return 0;
-  const owned = await deps.media
-    .find({ _id: { $in: cmd.mediaIds }, userId: cmd.userId })
-    .limit(cmd.mediaIds.length)
-    .lean<LeanMedia[]>();
-  for (const media of owned) {
-    const storage = deps.storages.byName[media.storage];
-    if (!storage) throw new Error(`storage driver "${media.storage}" is not configured`);
-    await storage.remove({ key: media.key, kind: media.kind });
-    await deps.media.deleteOne({ _id: media._id, userId: cmd.userId });
-  }
+  const owned = await findOwnedMediaByIds(deps.media, { userId: cmd.userId, ids: cmd.mediaIds });
+  await removeMedia(deps, owned);
   const skipped = cmd.mediaIds.length - owned.length;
   deps.log.info('post media deleted', { postId: cmd.postId, deleted: owned.length, skipped });
   deps.onDeleted?.(owned.length);
   return owned.length;
+}
+
+/** Storage first, then the record: a failure in between is retried and never leaves a file without a record. */
+async function removeMedia(
+  deps: Pick<DeletePostMediaDeps, 'media' | 'storages'>,
+  records: LeanMedia[],
+): Promise<void> {
+  for (const media of records) {
+    const storage = deps.storages.byName[media.storage];
+    if (!storage) throw new Error(`storage driver "${media.storage}" is not configured`);
+    await storage.remove({ key: media.key, kind: media.kind });
+    await deleteOwnedMedia(deps.media, { mediaId: media._id, userId: media.userId });
+  }
+}
+
+const USER_BATCH = 100;
+
+/** Deletes every media of a deleted account, from storage and MongoDB. Running it again finds nothing left. */
+export async function deleteUserMedia(deps: DeletePostMediaDeps, cmd: { userId: string }): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const batch = await findMediaOfUser(deps.media, cmd.userId, USER_BATCH);
+    await removeMedia(deps, batch);
+    deleted += batch.length;
+    if (batch.length < USER_BATCH) break;
+  }
+  deps.log.info("deleted account's media removed", { userId: cmd.userId, deleted });
+  deps.onDeleted?.(deleted);
+  return deleted;
 }

@@ -1,8 +1,9 @@
+import type { MediaKind } from '../models/media.model';
+
 /**
  * Decides what an upload is from its first bytes, never from the client's Content-Type or file name.
  * Pure: takes the bytes, returns the type or undefined for anything outside the allowlist.
  */
-export type MediaKind = 'image' | 'video';
 
 export interface MediaType {
   mimeType: string;

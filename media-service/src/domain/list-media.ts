@@ -1,23 +1,32 @@
 import { paginate, type PageQuery } from '@social/common/http';
-import type { LeanMedia, MediaModel } from '../models/media.model';
+import { listOwnedMedia, toMediaDto, type MediaDto, type MediaModel } from '../models/media.model';
 
 export interface MediaPage {
-  media: LeanMedia[];
+  media: MediaDto[];
   currentPage: number;
   totalPages: number;
   totalMedia: number;
 }
 
-/** The caller's own media, newest first, one bounded page at a time. */
+/**
+ * The caller's own media, newest first, one bounded page at a time. With `ids`, only those among them: the
+ * ids of someone else's media or of none match nothing, exactly like ids that do not exist.
+ */
 export async function listMedia(
   deps: { media: MediaModel },
-  cmd: { userId: string } & PageQuery,
+  cmd: { userId: string; ids?: string[] } & PageQuery,
 ): Promise<MediaPage> {
-  const filter = { userId: cmd.userId };
   const { skip } = paginate(cmd);
-  const [media, totalMedia] = await Promise.all([
-    deps.media.find(filter).sort({ createdAt: -1, _id: -1 }).skip(skip).limit(cmd.limit).lean<LeanMedia[]>(),
-    deps.media.countDocuments(filter),
-  ]);
-  return { media, currentPage: cmd.page, totalPages: paginate(cmd, totalMedia).totalPages, totalMedia };
+  const { media, total } = await listOwnedMedia(deps.media, {
+    userId: cmd.userId,
+    ids: cmd.ids,
+    skip,
+    limit: cmd.limit,
+  });
+  return {
+    media: media.map(toMediaDto),
+    currentPage: cmd.page,
+    totalPages: paginate(cmd, total).totalPages,
+    totalMedia: total,
+  };
 }

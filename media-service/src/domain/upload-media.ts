@@ -1,6 +1,6 @@
 import { UnsupportedMediaTypeError, ValidationError } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
-import type { MediaModel, LeanMedia } from '../models/media.model';
+import { insertMedia, type MediaModel } from '../models/media.model';
 import type { MediaStorage } from '../storage/media-storage';
 import { ALLOWED_MEDIA_TYPES, detectMediaType } from './detect-media-type';
 import { sanitizeFileName } from './sanitize-file-name';
@@ -17,9 +17,17 @@ export interface UploadMediaCommand {
   file?: { buffer: Buffer; originalname?: string };
 }
 
+/** What the uploader gets back (the upload route's answer). */
+export interface UploadedMediaDto {
+  mediaId: string;
+  url: string;
+  mimeType: string;
+  size: number;
+}
+
 const allowedList = Object.keys(ALLOWED_MEDIA_TYPES).join(', ');
 
-export async function uploadMedia(deps: UploadMediaDeps, cmd: UploadMediaCommand): Promise<LeanMedia> {
+export async function uploadMedia(deps: UploadMediaDeps, cmd: UploadMediaCommand): Promise<UploadedMediaDto> {
   const { file } = cmd;
   if (!file || file.buffer.length === 0) {
     throw new ValidationError('A file is required', [{ path: 'file', reason: 'send one non-empty file' }]);
@@ -30,7 +38,7 @@ export async function uploadMedia(deps: UploadMediaDeps, cmd: UploadMediaCommand
   // A storage failure throws here, before any record exists.
   const stored = await deps.storage.put({ data: file.buffer, type });
   try {
-    const doc = await deps.media.create({
+    const media = await insertMedia(deps.media, {
       userId: cmd.userId,
       storage: deps.storage.name,
       key: stored.key,
@@ -41,15 +49,15 @@ export async function uploadMedia(deps: UploadMediaDeps, cmd: UploadMediaCommand
       originalName: sanitizeFileName(file.originalname),
       createdAt: new Date(),
     });
-    const media = doc.toObject();
+    const mediaId = media._id.toHexString();
     deps.log.info('media uploaded', {
-      mediaId: media._id.toHexString(),
+      mediaId,
       storage: media.storage,
       mimeType: media.mimeType,
       size: media.size,
     });
     deps.onUploaded?.(deps.storage.name);
-    return media;
+    return { mediaId, url: media.url, mimeType: media.mimeType, size: media.size };
   } catch (err) {
     // No record means nobody could ever find or delete the stored file: remove it now.
     await deps.storage.remove({ key: stored.key, kind: type.kind }).catch((cleanupErr: unknown) => {

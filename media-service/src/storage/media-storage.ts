@@ -1,5 +1,5 @@
-import type { StorageName } from '../config';
-import type { MediaKind, MediaType } from '../domain/detect-media-type';
+import type { MediaType } from '../domain/detect-media-type';
+import type { MediaKind, StorageName } from '../models/media.model';
 
 export interface StoredObject {
   /** The driver's own reference: Cloudinary public_id or local file name. */

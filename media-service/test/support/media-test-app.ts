@@ -2,6 +2,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
+import { createReadinessProbe } from '@social/common/health';
+import { createInternalApp } from '@social/common/http';
 import { createMetrics, type Metrics } from '@social/common/metrics';
 import { connectMongo, pingMongo, type Connection } from '@social/common/mongo';
 import { captureLogger, testJwtConfig, type CapturedLogger } from '@social/testkit/helpers';
@@ -14,6 +16,8 @@ export const PUBLIC_URL = 'http://media.test/v1/media/files';
 
 export interface MediaTestApp {
   app: Express;
+  /** The internal listener's app: /metrics and /ready. */
+  internal: Express;
   media: MediaModel;
   local: LocalStorage;
   logs: CapturedLogger;
@@ -24,14 +28,16 @@ export interface MediaTestApp {
 
 /**
  * One MongoDB connection and one temporary media folder per test file; `build` makes an app on them with
- * the settings a test needs (active driver, upload limit, a different model).
+ * the settings a test needs (active driver, upload limit, a different model). `mediaSubdir` puts the folder
+ * below the temporary one, e.g. `x/.media` for a path with a dot segment like the default MEDIA_DIR.
  */
-export async function createMediaTestEnv(mongoUri: string) {
+export async function createMediaTestEnv(mongoUri: string, options: { mediaSubdir?: string } = {}) {
   const logs = captureLogger('media-service');
   const conn: Connection = await connectMongo({ uri: mongoUri, log: logs.log, attempts: 1 });
   const media = createMediaModel(conn);
   await media.init();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'media-test-'));
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'media-test-'));
+  const dir = options.mediaSubdir ? path.join(tmp, options.mediaSubdir) : tmp;
   const local = await createLocalStorage({ dir, publicUrl: PUBLIC_URL });
 
   const build = (
@@ -47,9 +53,13 @@ export async function createMediaTestEnv(mongoUri: string) {
       media: model,
       local,
       storages: { active, byName: { local, [active.name]: active } },
-      readiness: { checks: { mongo: () => pingMongo(conn) } },
     });
-    return { app, media: model, local, logs, metrics, storedFiles: () => readdir(dir) };
+    const probe = createReadinessProbe(
+      { required: { mongo: () => pingMongo(conn) } },
+      { log: logs.log, registry: metrics.registry },
+    );
+    const internal = createInternalApp({ log: logs.log, metrics, probe });
+    return { app, internal, media: model, local, logs, metrics, storedFiles: () => readdir(dir) };
   };
 
   return {
@@ -60,7 +70,7 @@ export async function createMediaTestEnv(mongoUri: string) {
     build,
     close: async () => {
       await conn.close();
-      await rm(dir, { recursive: true, force: true });
+      await rm(tmp, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '@social/common/logger';
-import { Counter, type Registry } from '@social/common/metrics';
+import { counter, type Registry } from '@social/common/metrics';
 import type { Redis } from '@social/common/redis';
-import type { PostDto } from '../models/post.model';
+import type { PostDto, PostMedia } from '../models/post.model';
 
 export interface PostPage {
   posts: PostDto[];
@@ -27,10 +27,14 @@ export interface PostCache {
  * What `post:<id>` holds after a delete, for longer than any read can take. A read that loaded the post just
  * before the delete would otherwise put it back for an hour; its write is NX, so the marker wins.
  */
-export const DELETED_MARKER = 'deleted';
+const DELETED_MARKER = 'deleted';
 const DELETED_MARKER_TTL_SECONDS = 300;
 
-export const cacheKeys = {
+/** A post as any version of this service cached it. */
+type CachedPost = Omit<PostDto, 'media'> & { media?: PostMedia[] };
+type CachedPage = Omit<PostPage, 'posts'> & { posts: CachedPost[] };
+
+const cacheKeys = {
   post: (postId: string) => `post:${postId}`,
   listVersion: 'posts:list:version',
   listPage: (version: number, page: number, limit: number) => `posts:list:v${version}:${page}:${limit}`,
@@ -46,17 +50,15 @@ export interface PostCacheOptions {
 
 export function createPostCache(opts: PostCacheOptions): PostCache {
   const { redis, log } = opts;
-  const lookups = new Counter({
+  const lookups = counter(opts.registry, {
     name: 'post_cache_lookups_total',
     help: 'Post cache lookups by cache and result',
     labelNames: ['cache', 'result'] as const,
-    registers: [opts.registry],
   });
-  const failures = new Counter({
+  const failures = counter(opts.registry, {
     name: 'post_cache_errors_total',
     help: 'Redis operations that failed; the request was served from MongoDB',
     labelNames: ['op'] as const,
-    registers: [opts.registry],
   });
   let degraded = false;
 
@@ -78,6 +80,9 @@ export function createPostCache(opts: PostCacheOptions): PostCache {
   const parse = <T>(raw: string | null | undefined): T | undefined =>
     raw ? (JSON.parse(raw) as T) : undefined;
 
+  // Entries cached before posts carried `media` lack it; those posts have no media snapshot at all.
+  const upgrade = (post: CachedPost): PostDto => ({ ...post, media: post.media ?? [] });
+
   return {
     async post(postId, load) {
       const key = cacheKeys.post(postId);
@@ -86,9 +91,9 @@ export function createPostCache(opts: PostCacheOptions): PostCache {
         lookups.inc({ cache: 'post', result: 'hit' });
         return null;
       }
-      const cached = parse<PostDto>(raw);
+      const cached = parse<CachedPost>(raw);
       lookups.inc({ cache: 'post', result: cached ? 'hit' : 'miss' });
-      if (cached) return cached;
+      if (cached) return upgrade(cached);
       const post = await load();
       if (post)
         await attempt('set-post', () =>
@@ -103,9 +108,9 @@ export function createPostCache(opts: PostCacheOptions): PostCache {
       const raw = await attempt('get-list-version', () => redis.get(cacheKeys.listVersion));
       const version = raw === undefined ? undefined : Number(raw ?? 0);
       const key = version === undefined ? undefined : cacheKeys.listPage(version, query.page, query.limit);
-      const cached = key ? parse<PostPage>(await attempt('get-list', () => redis.get(key))) : undefined;
+      const cached = key ? parse<CachedPage>(await attempt('get-list', () => redis.get(key))) : undefined;
       lookups.inc({ cache: 'list', result: cached ? 'hit' : 'miss' });
-      if (cached) return cached;
+      if (cached) return { ...cached, posts: cached.posts.map(upgrade) };
       const page = await load();
       if (key)
         await attempt('set-list', () => redis.set(key, JSON.stringify(page), 'EX', opts.listTtlSeconds));

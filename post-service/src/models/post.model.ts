@@ -1,6 +1,14 @@
 import { mongoose, type Connection } from '@social/common/mongo';
 import {
+  createMongoOutboxStore,
+  outboxPlugin,
+  withoutOutboxFields,
+  type OutboxFields,
+  type OutboxStore,
+} from '@social/common/outbox';
+import {
   EventTypes,
+  POST_CONTENT_MAX_LENGTH,
   newIntegrationEvent,
   type OutgoingEvent,
   type PostCreatedData,
@@ -13,22 +21,31 @@ type ObjectId = InstanceType<typeof Types.ObjectId>;
 /** An integration event waiting in the post's own document until the broker confirmed it (outbox). */
 export type PendingEvent = OutgoingEvent<string, PostCreatedData | PostDeletedData>;
 
-export interface PostDoc {
+export interface PostDoc extends OutboxFields<PendingEvent> {
   _id: ObjectId;
   userId: string;
   content: string;
   mediaIds: string[];
+  /**
+   * What readers need to show the media, in `mediaIds` order, as media-service knew them at create time.
+   * Absent on posts created before posts carried it (they read back as no media).
+   */
+  media?: PostMedia[];
   createdAt: Date;
   updatedAt: Date;
   /** Set by a delete; the relay removes the document once post.deleted is confirmed. */
   deletedAt: Date | null;
-  pendingEvents: PendingEvent[];
-  /** Events the broker can never take (they fail the contract): kept for inspection instead of blocking the relay. */
-  failedEvents?: Array<PendingEvent & { reason: string; failedAt: Date }>;
+}
+
+/** One attached media as a post keeps it. */
+export interface PostMedia {
+  id: string;
+  url: string;
+  mimeType: string;
 }
 
 /** What reads return: the post without its outbox. */
-export type LeanPost = Omit<PostDoc, 'pendingEvents' | 'failedEvents'>;
+export type LeanPost = Omit<PostDoc, keyof OutboxFields>;
 export type PostModel = mongoose.Model<PostDoc>;
 
 export interface PostDto {
@@ -36,17 +53,16 @@ export interface PostDto {
   userId: string;
   content: string;
   mediaIds: string[];
+  media: PostMedia[];
   createdAt: string;
   updatedAt: string;
 }
 
-const pendingEventSchema = new Schema<PendingEvent>(
+const postMediaSchema = new Schema<PostMedia>(
   {
     id: { type: String, required: true },
-    type: { type: String, required: true },
-    occurredAt: { type: String, required: true },
-    data: { type: Schema.Types.Mixed, required: true },
-    correlationId: { type: String },
+    url: { type: String, required: true },
+    mimeType: { type: String, required: true },
   },
   { _id: false },
 );
@@ -54,18 +70,17 @@ const pendingEventSchema = new Schema<PendingEvent>(
 const postSchema = new Schema<PostDoc>(
   {
     userId: { type: String, required: true },
-    content: { type: String, required: true, maxlength: 5000 },
+    content: { type: String, required: true, maxlength: POST_CONTENT_MAX_LENGTH },
     mediaIds: { type: [String], default: [] },
+    media: { type: [postMediaSchema], default: [] },
     deletedAt: { type: Date, default: null },
-    pendingEvents: { type: [pendingEventSchema], default: [] },
-    failedEvents: { type: [Schema.Types.Mixed], default: undefined },
   },
   { collection: 'posts', timestamps: true, versionKey: false },
 );
+// pendingEvents, failedEvents, outboxClaim and the relay's index.
+postSchema.plugin(outboxPlugin);
 // The list: visible posts, newest first.
 postSchema.index({ deletedAt: 1, createdAt: -1, _id: -1 });
-// The relay's scan: only documents that still carry events are in this index.
-postSchema.index({ 'pendingEvents.id': 1 }, { sparse: true });
 
 export const createPostModel = (conn: Connection): PostModel => conn.model<PostDoc>('Post', postSchema);
 
@@ -74,17 +89,18 @@ export const toPostDto = (d: LeanPost): PostDto => ({
   userId: d.userId,
   content: d.content,
   mediaIds: d.mediaIds,
+  media: (d.media ?? []).map(({ id, url, mimeType }) => ({ id, url, mimeType })),
   createdAt: d.createdAt.toISOString(),
   updatedAt: d.updatedAt.toISOString(),
 }); // never pendingEvents or deletedAt
 
 const visible = { deletedAt: null };
-const withoutOutbox = { pendingEvents: 0, failedEvents: 0 } as const;
+const withoutOutbox = withoutOutboxFields;
 
 /** Inserts the post and its post.created event in one document write: both exist, or neither. */
 export async function insertPostWithEvent(
   posts: PostModel,
-  input: { userId: string; content: string; mediaIds: string[]; correlationId?: string },
+  input: { userId: string; content: string; mediaIds: string[]; media: PostMedia[]; correlationId?: string },
 ): Promise<LeanPost> {
   const _id = new Types.ObjectId();
   const createdAt = new Date(); // the event needs both before the insert
@@ -104,6 +120,7 @@ export async function insertPostWithEvent(
     userId: input.userId,
     content: input.content,
     mediaIds: input.mediaIds,
+    media: input.media,
     createdAt,
     updatedAt: createdAt,
     deletedAt: null,
@@ -156,57 +173,12 @@ export async function markDeletedWithEvent(
   return updated.modifiedCount === 1 ? { ...post, deletedAt } : null;
 }
 
-/** Outbox access for the relay. */
-export type OutboxEntry = Pick<PostDoc, '_id' | 'pendingEvents'>;
-
-export async function findPostsWithPendingEvents(posts: PostModel, limit: number): Promise<OutboxEntry[]> {
-  return posts
-    .find({ 'pendingEvents.id': { $exists: true } }, { pendingEvents: 1 })
-    .sort({ _id: 1 })
-    .limit(limit)
-    .lean<OutboxEntry[]>();
-}
-
-/** A confirmed event leaves the outbox; after post.deleted nothing is left to keep, so the post goes too. */
-export async function removeConfirmedEvent(
-  posts: PostModel,
-  postId: ObjectId,
-  event: PendingEvent,
-): Promise<void> {
-  if (event.type === EventTypes.PostDeleted) {
-    // Events are published in array order and post.deleted is always last, so nothing is pending after it.
-    await posts.deleteOne({ _id: postId, deletedAt: { $ne: null } });
-  } else {
-    // Outbox bookkeeping is not a change to the post: updatedAt stays.
-    await posts.updateOne(
-      { _id: postId },
-      { $pull: { pendingEvents: { id: event.id } } },
-      { timestamps: false },
-    );
-  }
-}
-
-/** Moves an event that fails the contract out of the outbox, so the events behind it can still go out. */
-export async function parkInvalidEvent(
-  posts: PostModel,
-  postId: ObjectId,
-  event: PendingEvent,
-  reason: string,
-): Promise<void> {
-  await posts.updateOne(
-    { _id: postId },
-    {
-      $pull: { pendingEvents: { id: event.id } },
-      $push: { failedEvents: { ...event, reason, failedAt: new Date() } },
-    },
-    { timestamps: false },
-  );
-}
-
-export async function countPendingEvents(posts: PostModel): Promise<number> {
-  const [row] = await posts.aggregate<{ n: number }>([
-    { $match: { 'pendingEvents.id': { $exists: true } } },
-    { $group: { _id: null, n: { $sum: { $size: '$pendingEvents' } } } },
-  ]);
-  return row?.n ?? 0;
-}
+/**
+ * The relay's view of the posts collection. Events go out in array order and post.deleted is always the
+ * last one queued, so once it is confirmed nothing is left to keep: the soft-deleted post is removed.
+ */
+export const createPostOutboxStore = (posts: PostModel): OutboxStore<ObjectId> =>
+  createMongoOutboxStore(posts, {
+    finalizeWhen: (event) =>
+      event.type === EventTypes.PostDeleted ? { deletedAt: { $ne: null } } : undefined,
+  });

@@ -1,30 +1,29 @@
 import { Router, type Request } from 'express';
 import Joi from 'joi';
+import { bearerToken, userOf } from '@social/common/auth';
+import { MAX_MEDIA_PER_POST, POST_CONTENT_MAX_LENGTH } from '@social/common/events';
 import { objectId, pagination, validate, type PageQuery } from '@social/common/http';
-import type { AuthUser } from '@social/common/auth';
 import { createPost, type CreatePostDeps } from '../domain/create-post';
 import { deletePost } from '../domain/delete-post';
 import { getPost } from '../domain/get-post';
 import { listPosts } from '../domain/list-posts';
 
-export const MAX_MEDIA_PER_POST = 10;
-
-const createPostBody = Joi.object({
-  content: Joi.string().trim().min(1).max(5000).required(),
-  mediaIds: Joi.array().items(objectId().lowercase()).max(MAX_MEDIA_PER_POST).unique().default([]),
+const createPostInput = validate({
+  body: Joi.object<{ content: string; mediaIds: string[] }, true>({
+    content: Joi.string().trim().min(1).max(POST_CONTENT_MAX_LENGTH).required(),
+    mediaIds: Joi.array().items(objectId().lowercase()).max(MAX_MEDIA_PER_POST).unique().default([]),
+  }),
 });
-const listQuery = Joi.object(pagination(50, 10));
-const idParams = Joi.object({ id: objectId().required() });
+const listInput = validate({ query: Joi.object<PageQuery, true>(pagination(50, 10)) });
+const postIdInput = validate({
+  params: Joi.object<{ id: string }, true>({ id: objectId().lowercase().required() }),
+});
 
-interface CreatePostBody {
-  content: string;
-  mediaIds: string[];
-}
-
-// requireAuth runs before this router, so a missing user is a wiring bug, not a client error.
-function userOf(req: Request): AuthUser {
-  if (!req.user) throw new Error('post routes mounted without requireAuth');
-  return req.user;
+// The verified token itself: create-post asks media-service about the attached media as the author.
+function accessTokenOf(req: Request): string {
+  const token = bearerToken(req.headers.authorization);
+  if (!token) throw new Error('post routes mounted without requireAuth');
+  return token;
 }
 
 export type PostRoutesDeps = CreatePostDeps;
@@ -32,32 +31,31 @@ export type PostRoutesDeps = CreatePostDeps;
 export function postRoutes(deps: PostRoutesDeps): Router {
   const router = Router();
 
-  router.post('/create-post', validate({ body: createPostBody }), async (req, res) => {
-    const body = req.body as CreatePostBody;
+  router.post('/create-post', createPostInput, async (req, res) => {
+    const { body } = createPostInput.input(res);
     const post = await createPost(deps, {
       userId: userOf(req).id,
       content: body.content,
       mediaIds: body.mediaIds,
+      accessToken: accessTokenOf(req),
       correlationId: req.requestId,
     });
     res.status(201).json({ success: true, post });
   });
 
-  router.get('/all-posts', validate({ query: listQuery }), async (_req, res) => {
-    const page = await listPosts(deps, res.locals.query as PageQuery);
+  router.get('/all-posts', listInput, async (_req, res) => {
+    const page = await listPosts(deps, listInput.input(res).query);
     res.json({ success: true, ...page });
   });
 
-  router.get('/:id', validate({ params: idParams }), async (_req, res) => {
-    const { id } = res.locals.params as { id: string };
-    const post = await getPost(deps, { postId: id.toLowerCase() });
+  router.get('/:id', postIdInput, async (_req, res) => {
+    const post = await getPost(deps, { postId: postIdInput.input(res).params.id });
     res.json({ success: true, post });
   });
 
-  router.delete('/:id', validate({ params: idParams }), async (req, res) => {
-    const { id } = res.locals.params as { id: string };
+  router.delete('/:id', postIdInput, async (req, res) => {
     await deletePost(deps, {
-      postId: id.toLowerCase(),
+      postId: postIdInput.input(res).params.id,
       userId: userOf(req).id,
       correlationId: req.requestId,
     });

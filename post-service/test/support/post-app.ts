@@ -1,16 +1,20 @@
 import type { Express } from 'express';
 import { createEventBus, deadLetterExchangeName, type EventBus } from '@social/common/events';
+import { createReadinessProbe } from '@social/common/health';
+import { createInternalApp } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
-import { createMetrics } from '@social/common/metrics';
+import { createMetrics, type Metrics } from '@social/common/metrics';
 import { connectMongo, type Connection } from '@social/common/mongo';
 import { closeRedis, createRedis, type Redis } from '@social/common/redis';
 import { startMongo, type TestMongo } from '@social/testkit';
 import { silentLogger, testJwtConfig, uniqueName } from '@social/testkit/helpers';
 import { createApp } from '../../src/app';
 import { createPostCache, disabledPostCache, type PostCache } from '../../src/cache/post-cache';
+import { createMediaClient } from '@social/common/clients';
 import { createOutboxRelay, type OutboxRelay } from '../../src/events/outbox-relay';
 import { createPostModel, type PostModel } from '../../src/models/post.model';
 import { postReadiness } from '../../src/readiness';
+import { startMediaServiceStub, type MediaServiceStub } from '@social/testkit/helpers';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 export const RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -20,12 +24,17 @@ export const CLOSED_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:1';
 
 export interface PostTestEnv {
   app: Express;
+  /** The internal listener's app: /metrics and /ready. */
+  internal: Express;
   posts: PostModel;
   /** A client on the app's key prefix, to observe the cache from outside. */
   redis: Redis;
   bus: EventBus;
   relay: OutboxRelay;
   exchange: string;
+  metrics: Metrics;
+  /** The stand-in media-service this app asks about attached media (unless `mediaServiceUrl` points elsewhere). */
+  mediaService: MediaServiceStub;
   close(): Promise<void>;
 }
 
@@ -41,6 +50,10 @@ export interface PostTestEnvOptions {
   cacheEnabled?: boolean;
   /** Start the interval loop (default false: kicks only, so tests decide when a pass runs). */
   startRelay?: boolean;
+  /** Where the app finds media-service (default: this env's stub); a closed port simulates an outage. */
+  mediaServiceUrl?: string;
+  /** MEDIA_SERVICE_TIMEOUT_MS (default 1000). */
+  mediaTimeoutMs?: number;
 }
 
 export interface PostTestInfra {
@@ -100,24 +113,39 @@ export async function startPostApp(
   });
   if (options.startRelay) relay.start();
   const readiness = postReadiness({ conn, redis: cacheEnabled ? cacheRedis : undefined, bus, outbox: relay });
+  const mediaService = await startMediaServiceStub();
+  const media = createMediaClient({
+    baseUrl: options.mediaServiceUrl ?? mediaService.url,
+    timeoutMs: options.mediaTimeoutMs ?? 1000,
+    registry: metrics.registry,
+  });
   const app = createApp({
     config: { ...testJwtConfig, JSON_BODY_LIMIT: '100kb' },
     log,
     metrics,
-    readiness,
     posts,
     cache,
     outbox: relay,
+    media,
+  });
+  const internal = createInternalApp({
+    log,
+    metrics,
+    probe: createReadinessProbe(readiness, { log, registry: metrics.registry }),
   });
   await Promise.all([waitReady(redis), options.cacheRedisUrl ? undefined : waitReady(cacheRedis)]);
   return {
     app,
+    internal,
     posts,
     redis,
     bus,
     relay,
     exchange: infra.exchange,
+    metrics,
+    mediaService,
     close: async () => {
+      await mediaService.close();
       await relay.stop();
       await bus.close();
       await Promise.all([closeClient(cacheRedis), closeClient(redis)]);

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { TestUser } from '@social/testkit/helpers';
@@ -14,8 +14,6 @@ export const buildPostInput = (o: Partial<CreatePostInput> = {}): CreatePostInpu
   mediaIds: [],
   ...o,
 });
-
-export const newObjectId = (): string => randomBytes(12).toString('hex');
 
 /** Arrange helpers: create data through the API, the way a client would. */
 export const arrange = (app: Express) => ({

@@ -1,4 +1,4 @@
-import type { SearchDeps } from '../deps';
+import type { SearchDeps } from './deps';
 import { upsertSearchPost, type SearchPostDoc } from '../models/search-post.model';
 import { isBuried } from '../models/tombstone.model';
 import { forgetPost } from './forget-post';

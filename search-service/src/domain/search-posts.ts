@@ -1,5 +1,10 @@
 import { paginate, type PageQuery } from '@social/common/http';
-import { findPostsByText, type SearchHit, type SearchPostModel } from '../models/search-post.model';
+import {
+  findPostsByText,
+  toSearchHitDto,
+  type SearchHitDto,
+  type SearchPostModel,
+} from '../models/search-post.model';
 
 export interface SearchPostsDeps {
   searchPosts: SearchPostModel;
@@ -9,7 +14,8 @@ export interface SearchPostsDeps {
 export async function searchPosts(
   deps: SearchPostsDeps,
   cmd: { query: string } & PageQuery,
-): Promise<SearchHit[]> {
+): Promise<SearchHitDto[]> {
   const { skip } = paginate(cmd);
-  return findPostsByText(deps.searchPosts, { text: cmd.query, skip, limit: cmd.limit });
+  const hits = await findPostsByText(deps.searchPosts, { text: cmd.query, skip, limit: cmd.limit });
+  return hits.map(toSearchHitDto);
 }

@@ -1,5 +1,5 @@
 import type { IntegrationEventHandler, PostCreatedEvent } from '@social/common/events';
-import type { SearchDeps } from '../deps';
+import type { SearchDeps } from '../domain/deps';
 import { indexPost } from '../domain/index-post';
 
 /** Returns to ack, throws to retry: the common consumer does retries, the DLQ and malformed input. */

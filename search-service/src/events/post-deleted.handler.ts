@@ -1,5 +1,5 @@
 import type { IntegrationEventHandler, PostDeletedEvent } from '@social/common/events';
-import type { SearchDeps } from '../deps';
+import type { SearchDeps } from '../domain/deps';
 import { forgetPost } from '../domain/forget-post';
 
 /** Returns to ack, throws to retry; running it twice leaves the same state. */

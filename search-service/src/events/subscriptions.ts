@@ -1,7 +1,8 @@
 import { EventTypes, type Subscription } from '@social/common/events';
-import type { SearchDeps } from '../deps';
+import type { SearchDeps } from '../domain/deps';
 import { handlePostCreated } from './post-created.handler';
 import { handlePostDeleted } from './post-deleted.handler';
+import { handleUserDeleted } from './user-deleted.handler';
 
 export interface PostEventsOptions {
   /** Durable queue, `search-service.post-events` by default; its dead letters go to `<queue>.dlq`. */
@@ -16,5 +17,6 @@ export const postEvents = (deps: SearchDeps, opts: PostEventsOptions): Subscript
   handlers: {
     [EventTypes.PostCreated]: handlePostCreated(deps),
     [EventTypes.PostDeleted]: handlePostDeleted(deps),
+    [EventTypes.UserDeleted]: handleUserDeleted(deps),
   },
 });

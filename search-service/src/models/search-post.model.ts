@@ -71,3 +71,16 @@ export async function findPostsByText(
     .limit(q.limit)
     .lean<SearchHit[]>();
 }
+
+/** Up to `limit` ids of one author's indexed posts (a deleted account's posts are forgotten in batches). */
+export async function findPostIdsByUser(
+  model: SearchPostModel,
+  userId: string,
+  limit: number,
+): Promise<string[]> {
+  const docs = await model
+    .find({ userId }, { postId: 1 })
+    .limit(limit)
+    .lean<Pick<SearchPostDoc, 'postId'>[]>();
+  return docs.map((d) => d.postId);
+}

@@ -9,6 +9,8 @@ import {
   type RetryOptions,
   type Subscription,
 } from '@social/common/events';
+import { createReadinessProbe } from '@social/common/health';
+import { createInternalApp } from '@social/common/http';
 import { runWithContext, type Logger } from '@social/common/logger';
 import { createMetrics, type Metrics } from '@social/common/metrics';
 import { connectMongo } from '@social/common/mongo';
@@ -16,8 +18,8 @@ import { silentLogger, testJwtConfig, uniqueName } from '@social/testkit/helpers
 import { startMongo, type TestMongo } from '@social/testkit/mongo';
 import { searchReadiness } from '../../src/readiness';
 import { createApp } from '../../src/app';
-import type { SearchDeps } from '../../src/deps';
-import { createSearchEventMetrics } from '../../src/events/search-event-metrics';
+import type { SearchDeps } from '../../src/domain/deps';
+import { createSearchEventMetrics } from '../../src/metrics';
 import { postEvents } from '../../src/events/subscriptions';
 import { createSearchPostModel } from '../../src/models/search-post.model';
 import { createTombstoneModel } from '../../src/models/tombstone.model';
@@ -29,6 +31,8 @@ export const testRetry: RetryOptions = { maxAttempts: 8, backoffMs: [50, 100, 20
 
 export interface SearchHarness {
   app: Express;
+  /** The internal listener's app: /metrics and /ready. */
+  internal: Express;
   deps: SearchDeps;
   conn: Connection;
   mongo: TestMongo;
@@ -81,12 +85,11 @@ export async function startSearchHarness(options: HarnessOptions = {}): Promise<
   const publisher = createEventBus({ url: RABBITMQ_URL, appId: 'post-service', log, exchange });
   await publisher.connect();
 
-  const app = createApp({
-    config: testJwtConfig,
+  const app = createApp({ config: testJwtConfig, log, metrics, searchPosts });
+  const internal = createInternalApp({
     log,
     metrics,
-    searchPosts,
-    readiness: searchReadiness({ conn, bus }),
+    probe: createReadinessProbe(searchReadiness({ conn, bus }), { log, registry: metrics.registry }),
   });
 
   const close = async (): Promise<void> => {
@@ -95,7 +98,7 @@ export async function startSearchHarness(options: HarnessOptions = {}): Promise<
     await conn.close();
     await mongo.stop();
   };
-  return { app, deps, conn, mongo, metrics, exchange, queue, bus, publisher, close };
+  return { app, internal, deps, conn, mongo, metrics, exchange, queue, bus, publisher, close };
 }
 
 async function deleteTopology(exchange: string, queue: string): Promise<void> {

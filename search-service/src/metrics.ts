@@ -1,5 +1,5 @@
 import type { IntegrationEvent } from '@social/common/events';
-import { Counter, Histogram, type Registry } from '@social/common/metrics';
+import { counter, histogram, type Registry } from '@social/common/metrics';
 
 /**
  * What the consumer adds to the bus's own counters (events_consumed_total by queue, type and outcome
@@ -13,17 +13,15 @@ export interface SearchEventMetrics {
 }
 
 export function createSearchEventMetrics(registry: Registry): SearchEventMetrics {
-  const lag = new Histogram({
+  const lag = histogram(registry, {
     name: 'search_event_lag_seconds',
     help: 'Time from an event occurring to its effect being searchable (now - occurredAt)',
     labelNames: ['type'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
-    registers: [registry],
   });
-  const alreadyDeleted = new Counter({
+  const alreadyDeleted = counter(registry, {
     name: 'search_post_created_after_delete_total',
     help: 'post.created events ignored because the post had been deleted already',
-    registers: [registry],
   });
   return {
     observeLag: (event) => {
