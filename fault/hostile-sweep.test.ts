@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { parse } from 'yaml';
+import { rawRequest, type RawRequest } from '../e2e/support/raw-http';
 import type { RunningStack } from '../scripts/stack/start-stack';
 import { deleteBrokerTopology } from './support/broker';
 import { ensureSharedInfrastructure } from './support/infra';
@@ -77,6 +79,53 @@ const add = (method: string, p: string, what: string, options: (a: Account) => C
   cases.push([`${method} ${p.length > 80 ? `${p.slice(0, 77)}...` : p}: ${what}`, method, p, options]);
 };
 
+/**
+ * The same routes with bodies framed and encoded as clients do it (node:http, which fetch cannot do: Expect,
+ * explicit chunks, Content-Encoding). The body inside is always one the route refuses, so every answer is a 4xx.
+ */
+type Framed = Omit<RawRequest, 'path' | 'method'>;
+type FramingCase = [name: string, method: string, path: string, request: (a: Account) => Framed];
+const framingCases: FramingCase[] = [];
+const addFraming = (method: string, p: string, what: string, request: (a: Account) => Framed): void => {
+  framingCases.push([`${method} ${p}: ${what}`, method, p, request]);
+};
+const piecesOf = (bytes: Buffer, count = 3): Buffer[] => {
+  const size = Math.ceil(bytes.length / count);
+  return Array.from({ length: count }, (_, i) => bytes.subarray(i * size, (i + 1) * size)).filter(
+    (piece) => piece.length > 0,
+  );
+};
+const BIG = 2 * 1024 * 1024;
+const GZIP_BOMB = zlib.gzipSync(Buffer.alloc(24 * 1024 * 1024, 0x20));
+
+/** Framing and encoding variants of one refused body, with the content type the route reads. */
+function framings(body: Buffer, contentType: string): Array<[what: string, request: Framed]> {
+  const type = { 'content-type': contentType };
+  const encoded = (encoding: string, bytes: Buffer | string): Framed => ({
+    headers: { ...type, 'content-encoding': encoding },
+    body: bytes,
+  });
+  const oversized = Buffer.alloc(BIG + body.length, 0x20);
+  body.copy(oversized);
+  return [
+    ['chunked in three pieces', { headers: type, chunks: piecesOf(body) }],
+    ['Expect: 100-continue', { headers: type, body, expectContinue: true }],
+    ['chunked with Expect: 100-continue', { headers: type, chunks: piecesOf(body), expectContinue: true }],
+    ['gzip', encoded('gzip', zlib.gzipSync(body))],
+    ['deflate', encoded('deflate', zlib.deflateSync(body))],
+    ['br', encoded('br', zlib.brotliCompressSync(body))],
+    ['gzip, chunked', { ...encoded('gzip', ''), body: undefined, chunks: piecesOf(zlib.gzipSync(body)) }],
+    ['corrupt gzip', encoded('gzip', 'this is not gzip at all')],
+    ['truncated gzip', encoded('gzip', zlib.gzipSync(body).subarray(0, 12))],
+    ['corrupt br', encoded('br', 'not brotli')],
+    ['Content-Encoding: compress', encoded('compress', body)],
+    ['Content-Encoding: x-unknown', encoded('x-unknown', body)],
+    ['gzip that inflates to 24 MiB', encoded('gzip', GZIP_BOMB)],
+    ['over 2 MiB', { headers: type, body: oversized }],
+    ['over 2 MiB, chunked', { headers: type, chunks: piecesOf(oversized, 16) }],
+  ];
+}
+
 for (const [template, item] of Object.entries(doc.paths)) {
   if (!template.startsWith('/v1/')) continue;
   const pathParams = ((item.parameters ?? []) as Parameter[]).map(paramOf);
@@ -86,6 +135,8 @@ for (const [template, item] of Object.entries(doc.paths)) {
     const M = method.toUpperCase();
     const secured = (op.security?.length ?? 0) > 0;
     const auth = (a: Account): CallOptions => (secured ? { token: a.accessToken } : {});
+    const authHeader = (a: Account): Record<string, string> =>
+      secured ? { authorization: `Bearer ${a.accessToken}` } : {};
     const params = [...pathParams, ...(op.parameters ?? []).map(paramOf)];
     const concrete = template.replace('{id}', '0123456789abcdef01234567').replace('{key}', 'missing.png');
     const validQuery = params
@@ -209,8 +260,39 @@ for (const [template, item] of Object.entries(doc.paths)) {
         'body as JSON with a charset that does not exist',
         rawBody(JSON.stringify(valid), 'application/json; charset=klingon'),
       );
+      // Refused for its content (required fields missing, an unknown one), however it is framed.
+      const refused = Buffer.from(JSON.stringify({ isAdmin: true }));
+      for (const [what, request] of framings(refused, 'application/json')) {
+        addFraming(M, concrete, `JSON body ${what}`, (a) => ({
+          ...request,
+          headers: { ...authHeader(a), ...request.headers },
+        }));
+      }
+      for (const [what, request] of framings(refused, 'text/plain')) {
+        if (what.startsWith('chunked') || what === 'gzip' || what === 'Expect: 100-continue') {
+          addFraming(M, concrete, `text/plain body ${what}`, (a) => ({
+            ...request,
+            headers: { ...authHeader(a), ...request.headers },
+          }));
+        }
+      }
+      addFraming(M, concrete, 'JSON nested 5,000 deep, chunked', (a) => ({
+        headers: { ...authHeader(a), 'content-type': 'application/json' },
+        chunks: piecesOf(Buffer.from('['.repeat(5_000) + ']'.repeat(5_000))),
+      }));
     }
     if (op.requestBody?.content['multipart/form-data']) {
+      // A form with no `file` part: refused for its content, however it is framed.
+      const boundary = 'sweep-boundary';
+      const form = Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nno file here\r\n--${boundary}--\r\n`,
+      );
+      for (const [what, request] of framings(form, `multipart/form-data; boundary=${boundary}`)) {
+        addFraming(M, concrete, `multipart body ${what}`, (a) => ({
+          ...request,
+          headers: { ...authHeader(a), ...request.headers },
+        }));
+      }
       add(M, concrete, 'a JSON body instead of multipart', (a) => ({ ...auth(a), json: { file: 'x' } }));
       add(M, concrete, 'the file under another field name', (a) => {
         const form = new FormData();
@@ -255,6 +337,23 @@ describe('hostile input sweep from docs/openapi.yaml', () => {
     );
     expect(cases.length).toBeGreaterThan(200);
     expect(swept.size).toBeGreaterThanOrEqual(5);
+  });
+
+  test('the sweep frames and encodes the body of every documented operation that takes one', () => {
+    const withBody = Object.values(doc.paths).flatMap((item) =>
+      Object.entries(item).filter(
+        ([method, op]) => method !== 'parameters' && (op as Operation).requestBody !== undefined,
+      ),
+    );
+    const framed = new Set(framingCases.map(([, m, p]) => `${m} ${p}`));
+    expect(framed.size).toBe(withBody.length);
+  });
+
+  test.each(framingCases)('when %s, then a 4xx with the error shape', async (_name, method, p, request) => {
+    const res = await rawRequest(stack.gatewayUrl, { method, path: p, ...request(account) });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.body).toMatchObject(errorShape);
   });
 
   test.each(cases)('when %s, then a 4xx with the error shape', async (_name, method, p, options) => {

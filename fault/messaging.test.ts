@@ -99,6 +99,34 @@ describe('messaging faults', () => {
     });
   });
 
+  test('when every broker connection is closed, then each broker user reports the broker up on /ready again and the outbox drains', async () => {
+    // Arrange
+    const readiness = async (name: 'post-service' | 'media-service' | 'search-service') =>
+      (
+        await fetch(`${stack.internalUrls[name]}/ready`, { signal: AbortSignal.timeout(5_000) })
+      ).json() as Promise<{
+        checks: Record<string, string>;
+        details: Record<string, unknown>;
+      }>;
+
+    // Act
+    await closeAllBrokerConnections();
+    const res = await createPost(stack.gatewayUrl, alice.accessToken, `${marker()} right after the drop`);
+
+    // Assert
+    expect(res.status).toBe(201);
+    for (const name of ['post-service', 'media-service', 'search-service'] as const) {
+      await waitFor(async () => (await readiness(name)).checks.rabbitmq === 'up', {
+        timeoutMs: 15_000,
+        description: `${name} reconnected to the broker`,
+      });
+    }
+    await waitFor(async () => (await readiness('post-service')).details.outboxBacklog === 0, {
+      timeoutMs: 15_000,
+      description: 'the outbox drained',
+    });
+  });
+
   test('when search-service is stopped while posts are created and deleted, then after its restart the backlog drains and the index is exact', async () => {
     // Arrange
     const word = marker();

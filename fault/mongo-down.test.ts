@@ -12,6 +12,7 @@ import {
   type Account,
 } from './support/stack';
 
+/** /ready of a service's internal listener. */
 const ready = async (url: string): Promise<number> =>
   (await fetch(`${url}/ready`, { signal: AbortSignal.timeout(10_000) })).status;
 
@@ -43,7 +44,9 @@ describe('MongoDB down for one service', () => {
     await stack.mongo['post-service']?.stop();
 
     // Assert
-    await waitFor(async () => (await ready(stack.urls['post-service'])) === 503, { timeoutMs: 10_000 });
+    await waitFor(async () => (await ready(stack.internalUrls['post-service'])) === 503, {
+      timeoutMs: 10_000,
+    });
     const replies = [
       await call(stack.gatewayUrl, 'GET', '/v1/posts/all-posts', { token: alice.accessToken }),
       await call(stack.gatewayUrl, 'POST', '/v1/posts/create-post', {
@@ -58,7 +61,7 @@ describe('MongoDB down for one service', () => {
       expect(reply.ms).toBeLessThan(5_000);
     }
     for (const other of ['identity-service', 'media-service', 'search-service'] as const) {
-      expect(await ready(stack.urls[other])).toBe(200);
+      expect(await ready(stack.internalUrls[other])).toBe(200);
     }
     expect((await call(stack.gatewayUrl, 'GET', '/v1/media', { token: alice.accessToken })).status).toBe(200);
     expect(
@@ -75,13 +78,15 @@ describe('MongoDB down for one service', () => {
     // Arrange
     const pid = stack.pid('post-service');
     await stack.mongo['post-service']?.stop();
-    await waitFor(async () => (await ready(stack.urls['post-service'])) === 503, { timeoutMs: 10_000 });
+    await waitFor(async () => (await ready(stack.internalUrls['post-service'])) === 503, {
+      timeoutMs: 10_000,
+    });
 
     // Act
     await stack.mongo['post-service']?.start();
 
     // Assert
-    await waitFor(async () => (await ready(stack.urls['post-service'])) === 200, {
+    await waitFor(async () => (await ready(stack.internalUrls['post-service'])) === 200, {
       timeoutMs: 20_000,
       description: 'post-service ready again',
     });
@@ -103,7 +108,9 @@ describe('MongoDB down for one service', () => {
     await stack.mongo['identity-service']?.stop();
 
     // Assert
-    await waitFor(async () => (await ready(stack.urls['identity-service'])) === 503, { timeoutMs: 10_000 });
+    await waitFor(async () => (await ready(stack.internalUrls['identity-service'])) === 503, {
+      timeoutMs: 10_000,
+    });
     const login = await call(stack.gatewayUrl, 'POST', '/v1/auth/login', {
       json: { email: bob.email, password: bob.password },
     });
@@ -112,7 +119,9 @@ describe('MongoDB down for one service', () => {
     const post = await createPost(stack.gatewayUrl, bob.accessToken, 'tokens still verify without identity');
     expect(post.status).toBe(201);
     await stack.mongo['identity-service']?.start();
-    await waitFor(async () => (await ready(stack.urls['identity-service'])) === 200, { timeoutMs: 20_000 });
+    await waitFor(async () => (await ready(stack.internalUrls['identity-service'])) === 200, {
+      timeoutMs: 20_000,
+    });
     await waitFor(
       async () =>
         (

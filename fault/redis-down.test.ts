@@ -19,9 +19,12 @@ describe('Redis down', () => {
   let alice: Account;
 
   const postHits = (): Promise<number> =>
-    metricValue(stack.urls['post-service'], 'post_cache_lookups_total', { cache: 'post', result: 'hit' });
+    metricValue(stack.internalUrls['post-service'], 'post_cache_lookups_total', {
+      cache: 'post',
+      result: 'hit',
+    });
   const limiterFailures = (): Promise<number> =>
-    metricValue(stack.gatewayUrl, 'gateway_rate_limit_store_errors_total');
+    metricValue(stack.internalUrls['api-gateway'], 'gateway_rate_limit_store_errors_total');
 
   beforeAll(async () => {
     redis = await startPrivateRedis();
@@ -32,7 +35,7 @@ describe('Redis down', () => {
   afterAll(async () => {
     await redis?.start();
     await stack?.stop();
-    await redis?.stop();
+    await redis?.close();
     await ensureSharedInfrastructure();
     if (stack) await deleteBrokerTopology(stack);
   });

@@ -1,9 +1,9 @@
 import amqp from 'amqplib';
-import { consumerQueueNames, deadLetterExchangeName, deadLetterQueueName } from '@social/common/events';
+import { deadLetterQueueName } from '@social/common/events';
+import { deleteBrokerTopology as deleteStackTopology } from '../../scripts/stack/broker-topology';
 import type { RunningStack } from '../../scripts/stack/start-stack';
 
 export const RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
-const BACKOFF_MS = [100, 200, 400];
 
 /** The consumer queues of a stack, by owning service. */
 export const consumerQueues = (stack: RunningStack): Record<'search' | 'media', string> => ({
@@ -39,18 +39,6 @@ export async function sendRaw(
   }
 }
 
-/** Deletes a stopped stack's queues and exchanges, so runs leave nothing behind on the shared broker. */
-export async function deleteBrokerTopology(stack: RunningStack): Promise<void> {
-  const exchange = stack.env['post-service'].EVENTS_EXCHANGE as string;
-  const conn = await amqp.connect(RABBITMQ_URL);
-  try {
-    const ch = await conn.createChannel();
-    for (const queue of Object.values(consumerQueues(stack))) {
-      for (const name of consumerQueueNames(queue, BACKOFF_MS)) await ch.deleteQueue(name);
-    }
-    await ch.deleteExchange(exchange);
-    await ch.deleteExchange(deadLetterExchangeName(exchange));
-  } finally {
-    await conn.close();
-  }
-}
+/** Deletes a stopped stack's queues and exchanges (stop() already does; kept for the tests' own cleanup). */
+export const deleteBrokerTopology = (stack: RunningStack): Promise<void> =>
+  deleteStackTopology(stack.env, RABBITMQ_URL);

@@ -57,6 +57,8 @@ export interface PrivateRedis {
   /** Starts it again on the same port, empty. */
   start(): Promise<void>;
   isRunning(): boolean;
+  /** Stops it for good and removes its folder. */
+  close(): Promise<void>;
 }
 
 /**
@@ -86,6 +88,10 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     child = undefined;
     await stopChild(running);
   };
+  const close = async (): Promise<void> => {
+    await stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, start, stop, isRunning: () => child !== undefined };
+  return { url: `redis://127.0.0.1:${port}`, start, stop, close, isRunning: () => child !== undefined };
 }

@@ -7,7 +7,7 @@ export const RELAXED_LIMITS: Record<string, string> = {
   RATE_LIMIT_IP_MAX: '1000000',
   RATE_LIMIT_USER_MAX: '1000000',
   AUTH_RATE_LIMIT_MAX: '100000',
-  LOGIN_RATE_LIMIT_MAX: '100000',
+  AUTH_IP_RATE_LIMIT_MAX: '100000',
 };
 
 export function startFaultStack(options: StackOptions = {}): Promise<RunningStack> {
