@@ -126,7 +126,7 @@ async function main(): Promise<void> {
       RATE_LIMIT_IP_MAX: '100000000',
       RATE_LIMIT_USER_MAX: '100000000',
       AUTH_RATE_LIMIT_MAX: '100000000',
-      LOGIN_RATE_LIMIT_MAX: '100000000',
+      AUTH_IP_RATE_LIMIT_MAX: '100000000',
     },
     // Login is measured with the production argon2id cost (OWASP), not the test stack's cheaper one.
     services: { 'identity-service': { env: { ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2' } } },
@@ -257,7 +257,7 @@ async function main(): Promise<void> {
     });
 
     console.log(`4. POST /v1/posts/create-post at ${CREATE_RATE}/s, post.created -> searchable lag`);
-    const lagBefore = await lagBuckets(stack.urls['search-service']);
+    const lagBefore = await lagBuckets(stack.internalUrls['search-service']);
     const marker = `lagmark${Date.now().toString(36).replace(/\d/g, '')}`;
     const countMarked = (): Promise<number> => searchPosts.countDocuments({ content: { $regex: marker } });
     const createRun = await fire(
@@ -276,7 +276,7 @@ async function main(): Promise<void> {
       () => undefined,
     );
     const indexed = await countMarked();
-    const lagAfter = await lagBuckets(stack.urls['search-service']);
+    const lagAfter = await lagBuckets(stack.internalUrls['search-service']);
     const lagDelta = lagAfter.map(([le, c], i) => [le, c - (lagBefore[i]?.[1] ?? 0)] as [number, number]);
     const lag = {
       created,

@@ -186,6 +186,30 @@ const cases: Case[] = [
     () => ({ headers: { 'x-user-id': '64b7f0c2a1b2c3d4e5f60718' } }),
   ],
   ['an unknown route', 'GET', `/v1/nothing-${randomUUID()}`, () => ({})],
+  // A malformed percent-encoding in any path parameter is the client's mistake.
+  ['get a post by %ff', 'GET', '/v1/posts/%ff', (a) => ({ token: a.accessToken })],
+  ['delete a post by a cut escape', 'DELETE', '/v1/posts/%E0%A4%A', (a) => ({ token: a.accessToken })],
+  ['get media by %ff', 'GET', '/v1/media/%ff', (a) => ({ token: a.accessToken })],
+  ['read a local file by %ff', 'GET', '/v1/media/files/%ff', () => ({})],
+  ['read a local file by a lone %', 'GET', '/v1/media/files/a%', () => ({})],
+  [
+    'upload multipart without a boundary',
+    'POST',
+    '/v1/media/upload',
+    (a) => ({ token: a.accessToken, raw: { body: '--x\r\n\r\n', contentType: 'multipart/form-data' } }),
+  ],
+  [
+    'upload a truncated multipart body',
+    'POST',
+    '/v1/media/upload',
+    (a) => ({
+      token: a.accessToken,
+      raw: {
+        body: '--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG',
+        contentType: 'multipart/form-data; boundary=b',
+      },
+    }),
+  ],
 ];
 
 describe('hostile input through the gateway', () => {

@@ -6,7 +6,18 @@ interface Post {
   id: string;
   content: string;
   mediaIds: string[];
+  media: Array<{ id: string; url: string; mimeType: string }>;
 }
+
+const uploadPng = (token: string) => {
+  const form = new FormData();
+  form.append('file', tinyPng(), 'avatar.png');
+  return call<{ mediaId: string; url: string }>('POST', '/v1/media/upload', {
+    token,
+    raw: { body: form },
+    spec: '/v1/media/upload',
+  });
+};
 
 const searchFor = (word: string, token: string) =>
   call<{ results: Array<{ postId: string }> }>('GET', `/v1/search/posts?query=${word}`, {
@@ -16,13 +27,14 @@ const searchFor = (word: string, token: string) =>
 
 describe('a user’s journey through the gateway', () => {
   let alice: Account;
+  let bob: Account;
   const word = `zebra${randomUUID().replace(/-/g, '').slice(0, 8)}`;
   let mediaId: string;
   let mediaUrl: string;
   let post: Post;
 
   beforeAll(async () => {
-    alice = await registerAccount();
+    [alice, bob] = await Promise.all([registerAccount(), registerAccount()]);
   });
 
   test('when alice logs in, then she gets a fresh token pair', async () => {
@@ -34,13 +46,8 @@ describe('a user’s journey through the gateway', () => {
   });
 
   test('when alice uploads an image, then it is stored and served back publicly', async () => {
-    const form = new FormData();
-    form.append('file', tinyPng(), 'avatar.png');
-    const res = await call<{ mediaId: string; url: string }>('POST', '/v1/media/upload', {
-      token: alice.accessToken,
-      raw: { body: form },
-      spec: '/v1/media/upload',
-    });
+    // The stack's media folder has a dot segment (like the default media-service/.media): this fetch covers it.
+    const res = await uploadPng(alice.accessToken);
     expect(res).toMatchObject({ status: 201, body: { mimeType: 'image/png', size: 70 } });
     ({ mediaId, url: mediaUrl } = res.body);
     const file = await fetch(mediaUrl);
@@ -49,24 +56,67 @@ describe('a user’s journey through the gateway', () => {
     expect(file.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
-  test('when alice posts with the image, then the post is listed and readable', async () => {
+  test('when bob asks for alice’s unposted media by id, then 404 as if it did not exist', async () => {
+    const res = await call('GET', `/v1/media/${mediaId}`, { token: bob.accessToken, spec: '/v1/media/{id}' });
+    expect(res).toMatchObject({ status: 404, body: { success: false } });
+    const own = await call('GET', `/v1/media/${mediaId}`, {
+      token: alice.accessToken,
+      spec: '/v1/media/{id}',
+    });
+    expect(own).toMatchObject({ status: 200, body: { media: { id: mediaId, url: mediaUrl } } });
+  });
+
+  test('when alice attaches bob’s media to her post, then 400 naming it and no post', async () => {
+    const bobs = await uploadPng(bob.accessToken);
+    const content = `not mine ${word}`;
+    const res = await call('POST', '/v1/posts/create-post', {
+      token: alice.accessToken,
+      json: { content, mediaIds: [mediaId, bobs.body.mediaId] },
+      spec: '/v1/posts/create-post',
+    });
+    expect(res).toMatchObject({
+      status: 400,
+      body: {
+        success: false,
+        details: [{ path: 'body.mediaIds.1', reason: expect.stringContaining(bobs.body.mediaId) }],
+      },
+    });
+    const list = await call<{ posts: Post[] }>('GET', '/v1/posts/all-posts?limit=50', {
+      token: alice.accessToken,
+    });
+    expect(list.body.posts.map((p) => p.content)).not.toContain(content);
+  });
+
+  test('when alice posts with the image, then the post is listed and readable with its media', async () => {
+    const media = [{ id: mediaId, url: mediaUrl, mimeType: 'image/png' }];
     const created = await call<{ post: Post }>('POST', '/v1/posts/create-post', {
       token: alice.accessToken,
       json: { content: `Running with my ${word} today`, mediaIds: [mediaId] },
       spec: '/v1/posts/create-post',
     });
-    expect(created).toMatchObject({ status: 201, body: { post: { mediaIds: [mediaId] } } });
+    expect(created).toMatchObject({ status: 201, body: { post: { mediaIds: [mediaId], media } } });
     post = created.body.post;
     const list = await call<{ posts: Post[] }>('GET', '/v1/posts/all-posts?limit=50', {
       token: alice.accessToken,
       spec: '/v1/posts/all-posts',
     });
-    expect(list.body.posts.map((p) => p.id)).toContain(post.id);
+    expect(list.body.posts.find((p) => p.id === post.id)).toMatchObject({ media });
     const one = await call('GET', `/v1/posts/${post.id}`, {
       token: alice.accessToken,
       spec: '/v1/posts/{id}',
     });
-    expect(one).toMatchObject({ status: 200, body: { post: { id: post.id, content: post.content } } });
+    expect(one).toMatchObject({ status: 200, body: { post: { id: post.id, content: post.content, media } } });
+  });
+
+  test('when bob reads alice’s post, then he can show its image from the post alone', async () => {
+    const read = await call<{ post: Post }>('GET', `/v1/posts/${post.id}`, {
+      token: bob.accessToken,
+      spec: '/v1/posts/{id}',
+    });
+    const file = await fetch(read.body.post.media[0]?.url ?? 'missing');
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await file.arrayBuffer()).length).toBe(70);
   });
 
   test('when the post is created, then search finds it by a stemmed word', async () => {
@@ -82,7 +132,6 @@ describe('a user’s journey through the gateway', () => {
   });
 
   test('when someone else deletes the post, then 404 and it stays', async () => {
-    const bob = await registerAccount();
     const res = await call('DELETE', `/v1/posts/${post.id}`, {
       token: bob.accessToken,
       spec: '/v1/posts/{id}',

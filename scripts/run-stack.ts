@@ -1,7 +1,13 @@
 /**
- * `npm run dev` (watch mode, from TypeScript sources) and `npm start` (built code): all five services in one
- * terminal with prefixed, coloured logs. Ctrl-C stops them all, then the in-memory MongoDB if one was started.
+ * `npm run dev` (watch mode, from TypeScript sources) and `npm start` (build, then the built code): all five
+ * services in one terminal with prefixed, coloured logs. Ctrl-C or SIGTERM (to npm, as a supervisor sends it)
+ * stops them all, then the in-memory MongoDB if one was started, and only then exits.
+ *
+ * npm runs a script through `sh -c` and signals only that shell, which dies without passing the signal on: the
+ * scripts therefore `exec` this launcher, so the signal reaches it (through tsx, which relays it), and the
+ * build runs in here instead of in a `build && ...` chain. concurrently kills each service's process tree.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +30,26 @@ function banner(lines: string[]): void {
   process.stdout.write(`\n${bar}\n${lines.map((l) => `! ${l.padEnd(width)} !`).join('\n')}\n${bar}\n\n`);
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** `npm run build`, stopped (and this process ended) if a signal comes meanwhile. */
+function build(): Promise<void> {
+  const child = spawn('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  const stop = (signal: NodeJS.Signals): void => {
+    child.kill(signal);
+  };
+  for (const signal of SIGNALS) process.on(signal, stop);
+  return new Promise<void>((resolve, reject) => {
+    child.on('exit', (code, signal) => {
+      for (const s of SIGNALS) process.off(s, stop);
+      if (code === 0) resolve();
+      else reject(new Error(signal ? `build stopped by ${signal}` : `build failed with exit code ${code}`));
+    });
+  });
+}
+
 async function main(): Promise<void> {
+  if (mode === 'start') await build();
   const problems = await checkInfrastructure(
     setting('REDIS_URL', 'redis://127.0.0.1:6379'),
     setting('RABBITMQ_URL', 'amqp://guest:guest@127.0.0.1:5672'),
@@ -55,11 +80,16 @@ async function main(): Promise<void> {
     ]);
   }
 
-  const env = stackEnvironment({ mongoBaseUri, shared });
+  // Another stack (or a test of this launcher) can run beside one on the default ports.
+  const offset = Number(setting('DEV_PORT_OFFSET', '0'));
+  const ports = Object.fromEntries(SERVICES.map((s) => [s.name, s.port + offset]));
+  const env = stackEnvironment({ mongoBaseUri, shared, ports });
   const command =
     mode === 'dev'
-      ? 'tsx watch --clear-screen=false --conditions=@social/source src/server.ts'
-      : 'node dist/server.js';
+      ? // Node's own watch mode, not `tsx watch`: on SIGTERM it waits for the service to exit, so the launcher
+        // cannot finish while a service is still shutting down.
+        'exec node --watch --import tsx --conditions=@social/source src/server.ts'
+      : 'exec node dist/server.js';
   const { result } = concurrently(
     SERVICES.map((s) => ({
       name: s.name,

@@ -13,6 +13,22 @@ export const gatewayUrl = (): string => {
   return url;
 };
 
+/** The gateway's Prometheus page, on its internal METRICS_PORT (set by the global setup). */
+export const gatewayMetricsUrl = (): string => {
+  const url = process.env.E2E_GATEWAY_METRICS_URL;
+  if (!url) throw new Error('E2E_GATEWAY_METRICS_URL is not set: run through `npm run test:e2e`');
+  return url;
+};
+
+/** The sum of a counter's series on the gateway's metrics page, e.g. `gateway_upstream_errors_total`. */
+export async function gatewayCounter(name: string): Promise<number> {
+  const text = await (await fetch(gatewayMetricsUrl())).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
 export interface CallOptions extends StackCallOptions {
   /** The documented path template this call exercises, to validate the response against docs/openapi.yaml. */
   spec?: string;

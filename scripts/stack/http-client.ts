@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { buildRegisterInput } from '@social/testkit/helpers';
 
 /** The tiny HTTP client the e2e, fault and bench scripts share to drive a running stack. */
 export interface Reply<T = Record<string, unknown>> {
@@ -54,6 +55,7 @@ export async function call<T = Record<string, unknown>>(
 
 export interface Account {
   userId: string;
+  username: string;
   email: string;
   password: string;
   accessToken: string;
@@ -70,10 +72,17 @@ export interface RegisterReply {
 export async function registerAccount(
   gatewayUrl: string,
 ): Promise<Account & { reply: Reply<RegisterReply> }> {
-  const name = `u${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const input = { username: name, email: `${name}@example.com`, password: `pw-${randomUUID()}` };
+  const input = buildRegisterInput();
   const reply = await call<RegisterReply>(gatewayUrl, 'POST', '/v1/auth/register', { json: input });
   if (reply.status !== 201) throw new Error(`register failed: ${reply.status} ${JSON.stringify(reply.body)}`);
   const { user, accessToken, refreshToken } = reply.body;
-  return { userId: user.id, email: input.email, password: input.password, accessToken, refreshToken, reply };
+  return {
+    userId: user.id,
+    username: input.username,
+    email: input.email,
+    password: input.password,
+    accessToken,
+    refreshToken,
+    reply,
+  };
 }
