@@ -59,6 +59,30 @@ describe('bodies the gateway passes on as the client framed them', () => {
     expect(echo.headers).not.toHaveProperty('content-length');
   });
 
+  test('when a DELETE body arrives chunked, then the upstream reads it as that body, still chunked, and nothing in it becomes a request of its own', async () => {
+    // Arrange: http-proxy forwards a DELETE without Content-Length as `Content-Length: 0`; the bytes after it
+    // would then reach the upstream as a second request, one the gateway never checked.
+    const smuggled = `GET /api/smuggled HTTP/1.1\r\nHost: up\r\nx-user-id: someone-else\r\n\r\n`;
+    const requestsBefore = stub.received.length;
+    // Act
+    const res = await exchange(port, {
+      head: [
+        'DELETE /v1/auth/logout HTTP/1.1',
+        'Host: gw',
+        'Content-Type: application/json',
+        'Transfer-Encoding: chunked',
+      ],
+      body: chunked([smuggled.slice(0, 10), smuggled.slice(10)]),
+    });
+    // Assert
+    expect(res.status).toBe(200);
+    const echo = echoOf(res.body);
+    expect(echo).toMatchObject({ method: 'DELETE', path: '/api/auth/logout', body: smuggled });
+    expect(echo.headers['transfer-encoding']).toBe('chunked');
+    expect(echo.headers).not.toHaveProperty('content-length');
+    expect(stub.received.slice(requestsBefore).map((r) => r.path)).toEqual(['/api/auth/logout']);
+  });
+
   test('when a register says Expect: 100-continue, then the client gets its 100, sends, and the upstream gets the body without the Expect', async () => {
     const res = await exchange(port, {
       head: [

@@ -56,6 +56,17 @@ function setUpstreamHeaders(req: Request): void {
   if (req.user) req.headers['x-user-id'] = req.user.id;
 }
 
+/**
+ * http-proxy rewrites a DELETE or OPTIONS without Content-Length to `Content-Length: 0` and drops its
+ * Transfer-Encoding, then still pipes the body: the upstream would read those bytes as a request of its own, one
+ * this gateway never checked. Such a request keeps its chunked framing instead (restored in `proxyReq`).
+ */
+const chunkedBodies = new WeakSet<http.IncomingMessage>();
+const rememberChunkedBody = (req: Request): void => {
+  const framing = req.headers['transfer-encoding'];
+  if (framing !== undefined && req.headers['content-length'] === undefined) chunkedBodies.add(req);
+};
+
 /** Answers a client that stalled mid-body or went away; it is not an upstream failure and is not counted as one. */
 function answerClientFailure(req: Request, res: Response | net.Socket): void {
   if (isExpressResponse(res) && !res.headersSent && !req.socket.destroyed) {
@@ -89,6 +100,10 @@ export function upstreamProxy(route: UpstreamRoute, options: ProxyOptions): Requ
     on: {
       proxyReq: (proxyReq, req) => {
         proxyReq.once('timeout', () => timedOut.add(req));
+        if (chunkedBodies.has(req)) {
+          proxyReq.removeHeader('content-length');
+          proxyReq.setHeader('transfer-encoding', 'chunked');
+        }
       },
       proxyRes: (proxyRes) => {
         // The gateway's own security headers stand; an upstream must not advertise its framework.
@@ -131,6 +146,7 @@ export function upstreamProxy(route: UpstreamRoute, options: ProxyOptions): Requ
   });
   return (req, res, next) => {
     setUpstreamHeaders(req);
+    rememberChunkedBody(req);
     void proxy(req, res, next);
   };
 }
