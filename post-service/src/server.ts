@@ -11,6 +11,8 @@ import { createPostCache, disabledPostCache } from './cache/post-cache';
 import { createMediaClient } from '@social/common/clients';
 import { loadPostConfig } from './config';
 import { createOutboxRelay } from './events/outbox-relay';
+import { createCommentModel } from './models/comment.model';
+import { createLikeModel } from './models/like.model';
 import { createPostModel } from './models/post.model';
 import { postReadiness } from './readiness';
 
@@ -23,7 +25,9 @@ async function main(): Promise<void> {
 
   const conn = await connectMongo({ uri: config.MONGO_URI, log });
   const posts = createPostModel(conn);
-  await posts.init();
+  const likes = createLikeModel(conn);
+  const comments = createCommentModel(conn);
+  await Promise.all([posts.init(), likes.init(), comments.init()]);
 
   const redis = config.CACHE_ENABLED
     ? createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log, name: SERVICE })
@@ -50,6 +54,8 @@ async function main(): Promise<void> {
   bus.start();
   const outbox = createOutboxRelay({
     posts,
+    likes,
+    comments,
     bus,
     log,
     registry: metrics.registry,
@@ -64,7 +70,7 @@ async function main(): Promise<void> {
     timeoutMs: config.MEDIA_SERVICE_TIMEOUT_MS,
     registry: metrics.registry,
   });
-  const app = createApp({ config, log, metrics, posts, cache, outbox, media });
+  const app = createApp({ config, log, metrics, posts, likes, comments, cache, outbox, media });
   const server = http.createServer(app);
   const internal = await startInternalServer({
     log,

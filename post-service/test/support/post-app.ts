@@ -12,6 +12,8 @@ import { createApp } from '../../src/app';
 import { createPostCache, disabledPostCache, type PostCache } from '../../src/cache/post-cache';
 import { createMediaClient } from '@social/common/clients';
 import { createOutboxRelay, type OutboxRelay } from '../../src/events/outbox-relay';
+import { createCommentModel, type CommentModel } from '../../src/models/comment.model';
+import { createLikeModel, type LikeModel } from '../../src/models/like.model';
 import { createPostModel, type PostModel } from '../../src/models/post.model';
 import { postReadiness } from '../../src/readiness';
 import { startMediaServiceStub, type MediaServiceStub } from '@social/testkit/helpers';
@@ -27,6 +29,8 @@ export interface PostTestEnv {
   /** The internal listener's app: /metrics and /ready. */
   internal: Express;
   posts: PostModel;
+  likes: LikeModel;
+  comments: CommentModel;
   /** A client on the app's key prefix, to observe the cache from outside. */
   redis: Redis;
   bus: EventBus;
@@ -75,7 +79,9 @@ export async function startPostApp(
   const metrics = createMetrics('post-service', { defaultMetrics: false });
   const conn: Connection = await connectMongo({ uri: infra.mongo.uri, log, attempts: 1 });
   const posts = createPostModel(conn);
-  await posts.init();
+  const likes = createLikeModel(conn);
+  const comments = createCommentModel(conn);
+  await Promise.all([posts.init(), likes.init(), comments.init()]);
   const cacheRedis = createRedis({
     url: options.cacheRedisUrl ?? REDIS_URL,
     keyPrefix: infra.keyPrefix,
@@ -105,6 +111,8 @@ export async function startPostApp(
   else await bus.connect();
   const relay = createOutboxRelay({
     posts,
+    likes,
+    comments,
     bus,
     log,
     registry: metrics.registry,
@@ -124,6 +132,8 @@ export async function startPostApp(
     log,
     metrics,
     posts,
+    likes,
+    comments,
     cache,
     outbox: relay,
     media,
@@ -138,6 +148,8 @@ export async function startPostApp(
     app,
     internal,
     posts,
+    likes,
+    comments,
     redis,
     bus,
     relay,
