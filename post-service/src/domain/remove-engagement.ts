@@ -4,6 +4,18 @@ import { changeEngagementCounts } from '../models/post-engagement.model';
 import type { EngagementDeps } from './engagement';
 
 const BATCH = 500;
+/** Edges removed side by side: each is its own pair, so they never contend, and the pool stays shared. */
+const PARALLEL = 16;
+
+/** Runs `fn` over `items`, at most PARALLEL at a time; resolves to how many answered true. */
+async function countRemoved<T>(items: T[], fn: (item: T) => Promise<boolean>): Promise<number> {
+  let removed = 0;
+  for (let i = 0; i < items.length; i += PARALLEL) {
+    const done = await Promise.all(items.slice(i, i + PARALLEL).map(fn));
+    removed += done.filter(Boolean).length;
+  }
+  return removed;
+}
 
 export interface RemovedEngagement {
   likes: number;
@@ -22,30 +34,28 @@ export async function removeUserEngagement(
   const removed = { likes: 0, comments: 0 };
   for (;;) {
     const likes = await findLikesOf(deps.likes, cmd.userId, BATCH);
-    for (const like of likes) {
-      if (await removeLike(deps.likes, like)) {
-        removed.likes++;
-        await changeEngagementCounts(deps.posts, {
-          postId: like.postId,
-          change: { likeCount: -1 },
-          visibleOnly: false,
-        });
-      }
-    }
+    removed.likes += await countRemoved(likes, async (like) => {
+      if (!(await removeLike(deps.likes, like))) return false;
+      await changeEngagementCounts(deps.posts, {
+        postId: like.postId,
+        change: { likeCount: -1 },
+        visibleOnly: false,
+      });
+      return true;
+    });
     if (likes.length < BATCH) break;
   }
   for (;;) {
     const comments = await findCommentsOf(deps.comments, cmd.userId, BATCH);
-    for (const comment of comments) {
-      if (await deleteCommentById(deps.comments, comment.id)) {
-        removed.comments++;
-        await changeEngagementCounts(deps.posts, {
-          postId: comment.postId,
-          change: { commentCount: -1 },
-          visibleOnly: false,
-        });
-      }
-    }
+    removed.comments += await countRemoved(comments, async (comment) => {
+      if (!(await deleteCommentById(deps.comments, comment.id))) return false;
+      await changeEngagementCounts(deps.posts, {
+        postId: comment.postId,
+        change: { commentCount: -1 },
+        visibleOnly: false,
+      });
+      return true;
+    });
     if (comments.length < BATCH) break;
   }
   return removed;
