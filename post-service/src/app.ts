@@ -4,6 +4,7 @@ import { createCursorCodec, createServiceApp, jsonBody } from '@social/common/ht
 import type { Logger } from '@social/common/logger';
 import type { Metrics } from '@social/common/metrics';
 import { mongoErrors } from '@social/common/mongo';
+import type { EngagementCache } from './cache/engagement-cache';
 import type { PostCache } from './cache/post-cache';
 import type { MediaClient } from '@social/common/clients';
 import type { Outbox } from './events/outbox-relay';
@@ -21,6 +22,8 @@ export interface PostAppDeps {
   likes: LikeModel;
   comments: CommentModel;
   cache: PostCache;
+  /** Counters and likedByMe, kept apart from the post bodies' cache (they change with every like). */
+  engagementCache: EngagementCache;
   outbox: Outbox;
   /** media-service, asked at create time about the attached media. */
   media: MediaClient;

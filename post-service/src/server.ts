@@ -7,6 +7,7 @@ import { createMetrics } from '@social/common/metrics';
 import { connectMongo } from '@social/common/mongo';
 import { closeRedis, createRedis } from '@social/common/redis';
 import { createApp } from './app';
+import { createEngagementCache, disabledEngagementCache } from './cache/engagement-cache';
 import { createPostCache, disabledPostCache } from './cache/post-cache';
 import { createMediaClient } from '@social/common/clients';
 import { loadPostConfig } from './config';
@@ -41,6 +42,15 @@ async function main(): Promise<void> {
         listTtlSeconds: config.POST_LIST_CACHE_TTL_SECONDS,
       })
     : disabledPostCache();
+  const engagementCache = redis
+    ? createEngagementCache({
+        redis,
+        log,
+        registry: metrics.registry,
+        countsTtlSeconds: config.POST_CACHE_TTL_SECONDS,
+        likedTtlSeconds: config.POST_LIST_CACHE_TTL_SECONDS,
+      })
+    : disabledEngagementCache();
   log.info('post cache', { enabled: config.CACHE_ENABLED });
 
   const bus = createEventBus({
@@ -70,7 +80,18 @@ async function main(): Promise<void> {
     timeoutMs: config.MEDIA_SERVICE_TIMEOUT_MS,
     registry: metrics.registry,
   });
-  const app = createApp({ config, log, metrics, posts, likes, comments, cache, outbox, media });
+  const app = createApp({
+    config,
+    log,
+    metrics,
+    posts,
+    likes,
+    comments,
+    cache,
+    engagementCache,
+    outbox,
+    media,
+  });
   const server = http.createServer(app);
   const internal = await startInternalServer({
     log,

@@ -74,7 +74,12 @@ describe('deleting a post removes its likes and comments', () => {
 });
 
 describe('removeUserEngagement', () => {
-  const deps = () => ({ posts: env.posts, likes: env.likes, comments: env.comments });
+  const deps = () => ({
+    posts: env.posts,
+    likes: env.likes,
+    comments: env.comments,
+    engagementCache: env.engagementCache,
+  });
 
   test('when a user is removed, then their likes and comments go and each post’s counts drop by theirs', async () => {
     // Arrange: carol likes two posts and comments on one twice; bob's engagement must stay.

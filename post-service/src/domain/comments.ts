@@ -20,7 +20,7 @@ const postNotFound = (): NotFoundError => new NotFoundError('Post not found');
 
 /** Comments on a visible post and moves its commentCount with the comment. */
 export async function addComment(
-  deps: Pick<EngagementDeps, 'posts' | 'comments'> & { log: Logger },
+  deps: Pick<EngagementDeps, 'posts' | 'comments' | 'engagementCache'> & { log: Logger },
   cmd: { postId: string; userId: string; content: string },
 ): Promise<CommentDto> {
   if (!(await findVisibleAuthor(deps.posts, cmd.postId))) throw postNotFound();
@@ -36,6 +36,7 @@ export async function addComment(
     await deleteCommentById(deps.comments, comment._id.toHexString());
     throw postNotFound();
   }
+  await deps.engagementCache.changed({ postId: cmd.postId }); // fail-soft
   deps.log.info('comment added', { postId: cmd.postId, commentId: comment._id.toHexString() });
   return toCommentDto(comment);
 }
@@ -67,7 +68,7 @@ export async function listComments(
  * gets the same 404 as for a comment that does not exist, so nobody learns which ids exist.
  */
 export async function removeComment(
-  deps: Pick<EngagementDeps, 'posts' | 'comments'> & { log: Logger },
+  deps: Pick<EngagementDeps, 'posts' | 'comments' | 'engagementCache'> & { log: Logger },
   cmd: { postId: string; commentId: string; userId: string },
 ): Promise<void> {
   const postAuthor = await findVisibleAuthor(deps.posts, cmd.postId);
@@ -80,5 +81,6 @@ export async function removeComment(
     change: { commentCount: -1 },
     visibleOnly: false,
   });
+  await deps.engagementCache.changed({ postId: cmd.postId }); // fail-soft
   deps.log.info('comment deleted', { postId: cmd.postId, commentId: cmd.commentId });
 }

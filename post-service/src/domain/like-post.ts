@@ -3,7 +3,7 @@ import { insertLike, removeLike } from '../models/like.model';
 import { changeEngagementCounts, findVisibleCounts } from '../models/post-engagement.model';
 import type { EngagementDeps } from './engagement';
 
-type LikeDeps = Pick<EngagementDeps, 'posts' | 'likes'>;
+type LikeDeps = Pick<EngagementDeps, 'posts' | 'likes' | 'engagementCache'>;
 
 export interface LikeState {
   liked: boolean;
@@ -33,6 +33,7 @@ export async function likePost(deps: LikeDeps, cmd: { postId: string; userId: st
     await removeLike(deps.likes, cmd);
     throw postNotFound();
   }
+  await deps.engagementCache.changed({ postId: cmd.postId, likedBy: cmd.userId }); // fail-soft
   return { liked: true, likeCount: counts.likeCount };
 }
 
@@ -50,5 +51,6 @@ export async function unlikePost(
     change: { likeCount: -1 },
     visibleOnly: false,
   });
+  await deps.engagementCache.changed({ postId: cmd.postId, likedBy: cmd.userId }); // fail-soft
   return { liked: false, likeCount: counts?.likeCount ?? 0 };
 }

@@ -41,6 +41,7 @@ export async function removeUserEngagement(
         change: { likeCount: -1 },
         visibleOnly: false,
       });
+      await deps.engagementCache.changed({ postId: like.postId, likedBy: cmd.userId });
       return true;
     });
     if (likes.length < BATCH) break;
@@ -54,6 +55,7 @@ export async function removeUserEngagement(
         change: { commentCount: -1 },
         visibleOnly: false,
       });
+      await deps.engagementCache.changed({ postId: comment.postId });
       return true;
     });
     if (comments.length < BATCH) break;

@@ -27,7 +27,7 @@ function accessTokenOf(req: Request): string {
   return token;
 }
 
-export type PostRoutesDeps = CreatePostDeps & Pick<EngagementDeps, 'likes'>;
+export type PostRoutesDeps = CreatePostDeps & Pick<EngagementDeps, 'likes' | 'engagementCache'>;
 
 export function postRoutes(deps: PostRoutesDeps): Router {
   const router = Router();

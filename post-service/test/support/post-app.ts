@@ -9,6 +9,11 @@ import { closeRedis, createRedis, type Redis } from '@social/common/redis';
 import { startMongo, type TestMongo } from '@social/testkit';
 import { silentLogger, testJwtConfig, uniqueName } from '@social/testkit/helpers';
 import { createApp } from '../../src/app';
+import {
+  createEngagementCache,
+  disabledEngagementCache,
+  type EngagementCache,
+} from '../../src/cache/engagement-cache';
 import { createPostCache, disabledPostCache, type PostCache } from '../../src/cache/post-cache';
 import { createMediaClient } from '@social/common/clients';
 import { createOutboxRelay, type OutboxRelay } from '../../src/events/outbox-relay';
@@ -31,6 +36,8 @@ export interface PostTestEnv {
   posts: PostModel;
   likes: LikeModel;
   comments: CommentModel;
+  /** The app's cache of counters and likedByMe (domain functions called directly need it). */
+  engagementCache: EngagementCache;
   /** A client on the app's key prefix, to observe the cache from outside. */
   redis: Redis;
   bus: EventBus;
@@ -98,6 +105,15 @@ export async function startPostApp(
         listTtlSeconds: 300,
       })
     : disabledPostCache();
+  const engagementCache = cacheEnabled
+    ? createEngagementCache({
+        redis: cacheRedis,
+        log,
+        registry: metrics.registry,
+        countsTtlSeconds: 3600,
+        likedTtlSeconds: 300,
+      })
+    : disabledEngagementCache();
   const bus = createEventBus({
     url: options.rabbitmqUrl ?? RABBITMQ_URL,
     appId: 'post-service',
@@ -135,6 +151,7 @@ export async function startPostApp(
     likes,
     comments,
     cache,
+    engagementCache,
     outbox: relay,
     media,
   });
@@ -150,6 +167,7 @@ export async function startPostApp(
     posts,
     likes,
     comments,
+    engagementCache,
     redis,
     bus,
     relay,
