@@ -42,6 +42,8 @@ async function main(): Promise<void> {
         listTtlSeconds: config.POST_LIST_CACHE_TTL_SECONDS,
       })
     : disabledPostCache();
+  // Counters live as long as a post body (every like deletes them anyway); a viewer's likedByMe hash as long as
+  // a list page, since it is refilled by browsing.
   const engagementCache = redis
     ? createEngagementCache({
         redis,
