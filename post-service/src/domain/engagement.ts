@@ -61,3 +61,11 @@ export async function withEngagementOne<P extends { id: string }>(
   if (!engaged) throw new Error('withEngagement dropped a post');
   return engaged;
 }
+
+/** A post created a moment ago has no likes or comments yet: nothing to look up. */
+export const withNoEngagementYet = <P extends { id: string }>(post: P): P & Engagement => ({
+  ...post,
+  likeCount: 0,
+  commentCount: 0,
+  likedByMe: false,
+});

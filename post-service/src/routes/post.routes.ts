@@ -5,7 +5,12 @@ import { MAX_MEDIA_PER_POST, POST_CONTENT_MAX_LENGTH } from '@social/common/even
 import { objectId, pagination, validate, type PageQuery } from '@social/common/http';
 import { createPost, type CreatePostDeps } from '../domain/create-post';
 import { deletePost } from '../domain/delete-post';
-import { withEngagement, withEngagementOne, type EngagementDeps } from '../domain/engagement';
+import {
+  withEngagement,
+  withEngagementOne,
+  withNoEngagementYet,
+  type EngagementDeps,
+} from '../domain/engagement';
 import { getPost } from '../domain/get-post';
 import { listPosts } from '../domain/list-posts';
 
@@ -41,7 +46,7 @@ export function postRoutes(deps: PostRoutesDeps): Router {
       accessToken: accessTokenOf(req),
       correlationId: req.requestId,
     });
-    res.status(201).json({ success: true, post: await withEngagementOne(post, userOf(req).id, deps) });
+    res.status(201).json({ success: true, post: withNoEngagementYet(post) });
   });
 
   router.get('/all-posts', listInput, async (req, res) => {
