@@ -90,6 +90,8 @@ describe('removeUserEngagement', () => {
     ];
     await Promise.all([like(carol, first.id), like(carol, second.id), like(bob, first.id)]);
     await Promise.all([comment(carol, first.id), comment(carol, first.id), comment(bob, first.id)]);
+    expect(await served(first.id)).toMatchObject({ likeCount: 2, commentCount: 3 }); // now cached
+    expect(await served(second.id)).toMatchObject({ likeCount: 1, commentCount: 0 });
     // Act
     const removed = await removeUserEngagement(deps(), { userId: carol.id });
     // Assert
