@@ -137,6 +137,19 @@ describe('engagement cache (Redis up)', () => {
     expect(await env.redis.hget(likedKey(bob.id), post.id)).toBe('1');
   });
 
+  test('when a viewer’s likedByMe hash grows past 2000 posts, then it is dropped instead of growing on', async () => {
+    const carol = createTestUser();
+    const post = await arrange(env.app).createPost(alice);
+    await like(env, carol, post.id).expect(200);
+    const filler = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`filler${i}`, '0']));
+    await env.redis.hset(likedKey(carol.id), filler);
+
+    const res = await read(env, carol, post.id);
+
+    expect(res.body.post.likedByMe).toBe(true);
+    expect(await env.redis.exists(likedKey(carol.id))).toBe(0);
+  });
+
   test('when pages are read, then /metrics counts engagement cache hits and misses', async () => {
     const post = await arrange(env.app).createPost(alice);
 
