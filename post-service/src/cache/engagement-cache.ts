@@ -125,6 +125,8 @@ export function createEngagementCache(opts: EngagementCacheOptions): EngagementC
     help: 'Redis operations that failed; the request was served from MongoDB',
     labelNames: ['op'] as const,
   });
+  const countsTtl = String(opts.countsTtlSeconds);
+  const likedTtl = String(opts.likedTtlSeconds);
   let degraded = false;
 
   async function attempt<T>(op: string, fn: () => Promise<T>): Promise<T | undefined> {
@@ -169,7 +171,6 @@ export function createEngagementCache(opts: EngagementCacheOptions): EngagementC
 
       const claim = `${PENDING}${randomBytes(8).toString('hex')}`;
       const keyArgs = [...missing.counts.map(keys.counts), hashKey];
-      const ttls = [String(opts.countsTtlSeconds), String(opts.likedTtlSeconds)];
       // Claim before reading MongoDB: a write from here on deletes the claim, so this answer is then not kept.
       const claimed = await attempt('claim-engagement', () =>
         redis.eval(
@@ -178,7 +179,7 @@ export function createEngagementCache(opts: EngagementCacheOptions): EngagementC
           ...keyArgs,
           claim,
           String(CLAIM_MS),
-          ttls[1] ?? '',
+          likedTtl,
           String(missing.counts.length),
           ...missing.liked,
         ),
@@ -198,8 +199,8 @@ export function createEngagementCache(opts: EngagementCacheOptions): EngagementC
             keyArgs.length,
             ...keyArgs,
             claim,
-            ttls[0] ?? '',
-            ttls[1] ?? '',
+            countsTtl,
+            likedTtl,
             String(missing.counts.length),
             ...countValues,
             ...likedPairs,
