@@ -1,13 +1,17 @@
 import type { Express } from 'express';
 import { requireAuth, type TokenConfig } from '@social/common/auth';
-import { createServiceApp, jsonBody } from '@social/common/http';
+import { createCursorCodec, createServiceApp, jsonBody } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
 import type { Metrics } from '@social/common/metrics';
 import { mongoErrors } from '@social/common/mongo';
+import type { EngagementCache } from './cache/engagement-cache';
 import type { PostCache } from './cache/post-cache';
 import type { MediaClient } from '@social/common/clients';
 import type { Outbox } from './events/outbox-relay';
+import type { CommentModel } from './models/comment.model';
+import type { LikeModel } from './models/like.model';
 import type { PostModel } from './models/post.model';
+import { engagementRoutes } from './routes/engagement.routes';
 import { postRoutes } from './routes/post.routes';
 
 export interface PostAppDeps {
@@ -15,7 +19,11 @@ export interface PostAppDeps {
   log: Logger;
   metrics: Metrics;
   posts: PostModel;
+  likes: LikeModel;
+  comments: CommentModel;
   cache: PostCache;
+  /** Counters and likedByMe, kept apart from the post bodies' cache (they change with every like). */
+  engagementCache: EngagementCache;
   outbox: Outbox;
   /** media-service, asked at create time about the attached media. */
   media: MediaClient;
@@ -23,8 +31,15 @@ export interface PostAppDeps {
 
 /** The HTTP app only: no listen, no env, no connections (server.ts and tests bring those). */
 export function createApp(deps: PostAppDeps): Express {
+  const cursors = createCursorCodec(deps.config.JWT_SECRET);
   return createServiceApp({ log: deps.log, metrics: deps.metrics, errorMappers: [mongoErrors] }, (app) => {
     // Authenticate before parsing: an anonymous caller's body is never read.
-    app.use('/api/posts', requireAuth(deps.config), jsonBody(deps.config.JSON_BODY_LIMIT), postRoutes(deps));
+    app.use(
+      '/api/posts',
+      requireAuth(deps.config),
+      jsonBody(deps.config.JSON_BODY_LIMIT),
+      postRoutes(deps),
+      engagementRoutes({ ...deps, cursors }),
+    );
   });
 }

@@ -7,10 +7,13 @@ import { createMetrics } from '@social/common/metrics';
 import { connectMongo } from '@social/common/mongo';
 import { closeRedis, createRedis } from '@social/common/redis';
 import { createApp } from './app';
+import { createEngagementCache, disabledEngagementCache } from './cache/engagement-cache';
 import { createPostCache, disabledPostCache } from './cache/post-cache';
 import { createMediaClient } from '@social/common/clients';
 import { loadPostConfig } from './config';
 import { createOutboxRelay } from './events/outbox-relay';
+import { createCommentModel } from './models/comment.model';
+import { createLikeModel } from './models/like.model';
 import { createPostModel } from './models/post.model';
 import { postReadiness } from './readiness';
 
@@ -23,7 +26,9 @@ async function main(): Promise<void> {
 
   const conn = await connectMongo({ uri: config.MONGO_URI, log });
   const posts = createPostModel(conn);
-  await posts.init();
+  const likes = createLikeModel(conn);
+  const comments = createCommentModel(conn);
+  await Promise.all([posts.init(), likes.init(), comments.init()]);
 
   const redis = config.CACHE_ENABLED
     ? createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log, name: SERVICE })
@@ -37,6 +42,17 @@ async function main(): Promise<void> {
         listTtlSeconds: config.POST_LIST_CACHE_TTL_SECONDS,
       })
     : disabledPostCache();
+  // Counters live as long as a post body (every like deletes them anyway); a viewer's likedByMe hash as long as
+  // a list page, since it is refilled by browsing.
+  const engagementCache = redis
+    ? createEngagementCache({
+        redis,
+        log,
+        registry: metrics.registry,
+        countsTtlSeconds: config.POST_CACHE_TTL_SECONDS,
+        likedTtlSeconds: config.POST_LIST_CACHE_TTL_SECONDS,
+      })
+    : disabledEngagementCache();
   log.info('post cache', { enabled: config.CACHE_ENABLED });
 
   const bus = createEventBus({
@@ -50,6 +66,8 @@ async function main(): Promise<void> {
   bus.start();
   const outbox = createOutboxRelay({
     posts,
+    likes,
+    comments,
     bus,
     log,
     registry: metrics.registry,
@@ -64,7 +82,18 @@ async function main(): Promise<void> {
     timeoutMs: config.MEDIA_SERVICE_TIMEOUT_MS,
     registry: metrics.registry,
   });
-  const app = createApp({ config, log, metrics, posts, cache, outbox, media });
+  const app = createApp({
+    config,
+    log,
+    metrics,
+    posts,
+    likes,
+    comments,
+    cache,
+    engagementCache,
+    outbox,
+    media,
+  });
   const server = http.createServer(app);
   const internal = await startInternalServer({
     log,

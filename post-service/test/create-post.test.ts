@@ -50,6 +50,9 @@ describe('POST /api/posts/create-post', () => {
         ],
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
+        likeCount: 0,
+        commentCount: 0,
+        likedByMe: false,
       },
     });
     expect(new Date(res.body.post.createdAt).toISOString()).toBe(res.body.post.createdAt);

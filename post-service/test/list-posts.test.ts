@@ -56,6 +56,9 @@ describe('GET /api/posts/all-posts', () => {
       media: [],
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
+      likeCount: 0,
+      commentCount: 0,
+      likedByMe: false,
     });
   });
 

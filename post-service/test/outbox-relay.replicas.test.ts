@@ -54,6 +54,8 @@ function replicaRelay(
   const registry = new Registry();
   const relay = createOutboxRelay({
     posts: env.posts,
+    likes: env.likes,
+    comments: env.comments,
     bus: o.bus ?? env.bus,
     log: captured.log,
     registry,

@@ -172,6 +172,8 @@ describe('outbox relay passes', () => {
     const captured = captureLogger('post-service');
     const relay = createOutboxRelay({
       posts: env.posts,
+      likes: env.likes,
+      comments: env.comments,
       bus: env.bus,
       log: captured.log,
       registry: new Registry(),

@@ -17,8 +17,11 @@ const SERVICES = ['identity-service', 'post-service', 'media-service', 'search-s
 function serviceRoutes(service: string): Array<[method: string, template: string]> {
   const dir = path.join(root, service, 'src/routes');
   const app = fs.readFileSync(path.join(root, service, 'src/app.ts'), 'utf8');
+  // One mount may chain several routers (`app.use('/api/posts', auth, postRoutes(…), engagementRoutes(…))`).
   const mounts = new Map(
-    [...app.matchAll(/app\.use\(\s*'\/api\/([^']+)',[^;]*?(\w+Routes)\(/gs)].map((m) => [m[2], m[1]]),
+    [...app.matchAll(/app\.use\(\s*'\/api\/([^']+)',([^;]*)/gs)].flatMap(([, area, rest]) =>
+      [...(rest ?? '').matchAll(/(\w+Routes)\(/g)].map(([, factory]) => [factory, area]),
+    ),
   );
   return fs
     .readdirSync(dir)

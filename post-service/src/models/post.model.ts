@@ -35,6 +35,9 @@ export interface PostDoc extends OutboxFields<PendingEvent> {
   updatedAt: Date;
   /** Set by a delete; the relay removes the document once post.deleted is confirmed. */
   deletedAt: Date | null;
+  /** Moved only with a like/comment edge (see post-engagement.model.ts); absent on older posts (0). */
+  likeCount?: number;
+  commentCount?: number;
 }
 
 /** One attached media as a post keeps it. */
@@ -74,6 +77,8 @@ const postSchema = new Schema<PostDoc>(
     mediaIds: { type: [String], default: [] },
     media: { type: [postMediaSchema], default: [] },
     deletedAt: { type: Date, default: null },
+    likeCount: { type: Number, default: 0 },
+    commentCount: { type: Number, default: 0 },
   },
   { collection: 'posts', timestamps: true, versionKey: false },
 );

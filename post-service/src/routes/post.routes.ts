@@ -5,6 +5,12 @@ import { MAX_MEDIA_PER_POST, POST_CONTENT_MAX_LENGTH } from '@social/common/even
 import { objectId, pagination, validate, type PageQuery } from '@social/common/http';
 import { createPost, type CreatePostDeps } from '../domain/create-post';
 import { deletePost } from '../domain/delete-post';
+import {
+  withEngagement,
+  withEngagementOne,
+  withNoEngagementYet,
+  type EngagementDeps,
+} from '../domain/engagement';
 import { getPost } from '../domain/get-post';
 import { listPosts } from '../domain/list-posts';
 
@@ -26,7 +32,7 @@ function accessTokenOf(req: Request): string {
   return token;
 }
 
-export type PostRoutesDeps = CreatePostDeps;
+export type PostRoutesDeps = CreatePostDeps & Pick<EngagementDeps, 'likes' | 'engagementCache'>;
 
 export function postRoutes(deps: PostRoutesDeps): Router {
   const router = Router();
@@ -40,17 +46,17 @@ export function postRoutes(deps: PostRoutesDeps): Router {
       accessToken: accessTokenOf(req),
       correlationId: req.requestId,
     });
-    res.status(201).json({ success: true, post });
+    res.status(201).json({ success: true, post: withNoEngagementYet(post) });
   });
 
-  router.get('/all-posts', listInput, async (_req, res) => {
+  router.get('/all-posts', listInput, async (req, res) => {
     const page = await listPosts(deps, listInput.input(res).query);
-    res.json({ success: true, ...page });
+    res.json({ success: true, ...page, posts: await withEngagement(page.posts, userOf(req).id, deps) });
   });
 
-  router.get('/:id', postIdInput, async (_req, res) => {
+  router.get('/:id', postIdInput, async (req, res) => {
     const post = await getPost(deps, { postId: postIdInput.input(res).params.id });
-    res.json({ success: true, post });
+    res.json({ success: true, post: await withEngagementOne(post, userOf(req).id, deps) });
   });
 
   router.delete('/:id', postIdInput, async (req, res) => {

@@ -9,9 +9,16 @@ import { closeRedis, createRedis, type Redis } from '@social/common/redis';
 import { startMongo, type TestMongo } from '@social/testkit';
 import { silentLogger, testJwtConfig, uniqueName } from '@social/testkit/helpers';
 import { createApp } from '../../src/app';
+import {
+  createEngagementCache,
+  disabledEngagementCache,
+  type EngagementCache,
+} from '../../src/cache/engagement-cache';
 import { createPostCache, disabledPostCache, type PostCache } from '../../src/cache/post-cache';
 import { createMediaClient } from '@social/common/clients';
 import { createOutboxRelay, type OutboxRelay } from '../../src/events/outbox-relay';
+import { createCommentModel, type CommentModel } from '../../src/models/comment.model';
+import { createLikeModel, type LikeModel } from '../../src/models/like.model';
 import { createPostModel, type PostModel } from '../../src/models/post.model';
 import { postReadiness } from '../../src/readiness';
 import { startMediaServiceStub, type MediaServiceStub } from '@social/testkit/helpers';
@@ -27,6 +34,10 @@ export interface PostTestEnv {
   /** The internal listener's app: /metrics and /ready. */
   internal: Express;
   posts: PostModel;
+  likes: LikeModel;
+  comments: CommentModel;
+  /** The app's cache of counters and likedByMe (domain functions called directly need it). */
+  engagementCache: EngagementCache;
   /** A client on the app's key prefix, to observe the cache from outside. */
   redis: Redis;
   bus: EventBus;
@@ -75,7 +86,9 @@ export async function startPostApp(
   const metrics = createMetrics('post-service', { defaultMetrics: false });
   const conn: Connection = await connectMongo({ uri: infra.mongo.uri, log, attempts: 1 });
   const posts = createPostModel(conn);
-  await posts.init();
+  const likes = createLikeModel(conn);
+  const comments = createCommentModel(conn);
+  await Promise.all([posts.init(), likes.init(), comments.init()]);
   const cacheRedis = createRedis({
     url: options.cacheRedisUrl ?? REDIS_URL,
     keyPrefix: infra.keyPrefix,
@@ -92,6 +105,15 @@ export async function startPostApp(
         listTtlSeconds: 300,
       })
     : disabledPostCache();
+  const engagementCache = cacheEnabled
+    ? createEngagementCache({
+        redis: cacheRedis,
+        log,
+        registry: metrics.registry,
+        countsTtlSeconds: 3600,
+        likedTtlSeconds: 300,
+      })
+    : disabledEngagementCache();
   const bus = createEventBus({
     url: options.rabbitmqUrl ?? RABBITMQ_URL,
     appId: 'post-service',
@@ -105,6 +127,8 @@ export async function startPostApp(
   else await bus.connect();
   const relay = createOutboxRelay({
     posts,
+    likes,
+    comments,
     bus,
     log,
     registry: metrics.registry,
@@ -124,7 +148,10 @@ export async function startPostApp(
     log,
     metrics,
     posts,
+    likes,
+    comments,
     cache,
+    engagementCache,
     outbox: relay,
     media,
   });
@@ -138,6 +165,9 @@ export async function startPostApp(
     app,
     internal,
     posts,
+    likes,
+    comments,
+    engagementCache,
     redis,
     bus,
     relay,

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { TestUser } from '@social/testkit/helpers';
+import type { Engagement } from '../../src/domain/engagement';
 import type { PostDto } from '../../src/models/post.model';
+
+/** A post as the API serves it. */
+export type ServedPost = PostDto & Engagement;
 
 export interface CreatePostInput {
   content: string;
@@ -17,9 +21,17 @@ export const buildPostInput = (o: Partial<CreatePostInput> = {}): CreatePostInpu
 
 /** Arrange helpers: create data through the API, the way a client would. */
 export const arrange = (app: Express) => ({
-  async createPost(user: TestUser, o: Partial<CreatePostInput> = {}): Promise<PostDto> {
+  async createPost(user: TestUser, o: Partial<CreatePostInput> = {}): Promise<ServedPost> {
     const res = await request(app).post('/api/posts/create-post').set(user.auth).send(buildPostInput(o));
     if (res.status !== 201) throw new Error(`arrange.createPost: ${res.status} ${JSON.stringify(res.body)}`);
-    return (res.body as { post: PostDto }).post;
+    return (res.body as { post: ServedPost }).post;
   },
 });
+
+/** A served post as the post cache holds it: counts and likedByMe are read live on every request, never cached. */
+export function withoutEngagement<
+  P extends { likeCount?: unknown; commentCount?: unknown; likedByMe?: unknown },
+>(post: P): Omit<P, 'likeCount' | 'commentCount' | 'likedByMe'> {
+  const { likeCount: _likes, commentCount: _comments, likedByMe: _mine, ...body } = post;
+  return body;
+}
