@@ -1,5 +1,11 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, rateLimit, type AugmentedRequest, type RateLimitInfo } from 'express-rate-limit';
+import {
+  ipKeyGenerator,
+  rateLimit,
+  type AugmentedRequest,
+  type RateLimitInfo,
+  type Store,
+} from 'express-rate-limit';
 import { sendError, TooManyRequestsError } from '../http';
 import type { Logger } from '../logger';
 import type { Redis } from '../redis';
@@ -24,6 +30,8 @@ export interface RedisRateLimitOptions {
    * room for one policy).
    */
   headers?: 'always' | 'when-limited';
+  /** Another store than a `ResilientRedisStore` on `redis` under `prefix` (see pairedRedisLimits). */
+  store?: Store;
 }
 
 /** The client's address, IPv6 grouped by /56 so rotating addresses inside one allocation does not help. */
@@ -55,7 +63,8 @@ export function redisRateLimit(options: RedisRateLimitOptions): RequestHandler {
     standardHeaders: quietUntilLimited ? false : 'draft-7',
     legacyHeaders: false,
     passOnStoreError: true,
-    store: new ResilientRedisStore(options.redis, options.prefix, () => options.onStoreError?.()),
+    store:
+      options.store ?? new ResilientRedisStore(options.redis, options.prefix, () => options.onStoreError?.()),
     keyGenerator: options.keyGenerator,
     logger: {
       warn: (err: unknown, detail?: string) => log.warn('rate limiter warning', { err, detail }),
