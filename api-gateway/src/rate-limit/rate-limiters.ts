@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { bearerToken, verifyAccessToken, type TokenConfig } from '@social/common/auth';
+import { bearerToken, verifyAccessToken, type AuthUser, type TokenConfig } from '@social/common/auth';
 import type { Logger } from '@social/common/logger';
 import { counter, type Counter, type Metrics } from '@social/common/metrics';
 import { clientIp, pairedRedisLimits } from '@social/common/rate-limit';
@@ -16,6 +16,8 @@ export interface RateLimiters {
   perIp: RequestHandler;
   /** After authentication, keyed by the verified user id. */
   perUser: RequestHandler;
+  /** The user this request's token verified as when the per-IP limiter looked ahead (for requireAuth). */
+  verifiedEarlier: (req: Request) => AuthUser | undefined;
 }
 
 type LimiterName = 'ip' | 'user';
@@ -28,10 +30,10 @@ const storeFailures = (metrics: Metrics): Counter<'limiter'> =>
   });
 
 // The user a request's bearer token names, if it verifies; requireAuth still decides (and answers 401) later.
-const verifiedUserId = (config: TokenConfig, req: Request): string | undefined => {
+const verifiedUser = (config: TokenConfig, req: Request): AuthUser | undefined => {
   try {
     const token = bearerToken(req.headers.authorization);
-    return token ? verifyAccessToken(config, token).id : undefined;
+    return token ? verifyAccessToken(config, token) : undefined;
   } catch {
     return undefined;
   }
@@ -57,6 +59,13 @@ export function createRateLimiters(deps: {
   const { config, redis, log, needsUser } = deps;
   const failures = storeFailures(deps.metrics);
   const prefix = (name: LimiterName): string => `${config.REDIS_KEY_PREFIX}rl:${name}:`;
+  const verified = new WeakMap<Request, AuthUser>();
+  const lookAhead = (req: Request): string | undefined => {
+    if (!needsUser(req)) return undefined;
+    const user = verifiedUser(config, req);
+    if (user) verified.set(req, user);
+    return user?.id;
+  };
   const { first, second } = pairedRedisLimits({
     redis,
     log,
@@ -72,9 +81,9 @@ export function createRateLimiters(deps: {
       limit: config.RATE_LIMIT_USER_MAX,
       // Mounted after authentication; an unauthenticated request never gets here.
       keyGenerator: (req) => req.user?.id ?? `ip:${clientIp(req)}`,
-      earlyKey: (req) => (needsUser(req) ? verifiedUserId(config, req) : undefined),
+      earlyKey: lookAhead,
       onStoreError: () => failures.inc({ limiter: 'user' }),
     },
   });
-  return { perIp: first, perUser: second };
+  return { perIp: first, perUser: second, verifiedEarlier: (req) => verified.get(req) };
 }

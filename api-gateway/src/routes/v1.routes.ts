@@ -51,7 +51,10 @@ export function v1Routes(deps: V1Deps): Router {
   const { config, limiters } = deps;
   const proxy = (route: UpstreamRoute): RequestHandler =>
     upstreamProxy(route, { log: deps.log, metrics: deps.metrics, timeoutMs: config.PROXY_TIMEOUT_MS });
-  const authenticated = [requireAuth(config), limiters.perUser];
+  const authenticated = [
+    requireAuth(config, { verifiedEarlier: limiters.verifiedEarlier }),
+    limiters.perUser,
+  ];
   const media = proxy({
     name: 'media-service',
     target: config.MEDIA_SERVICE_URL,
