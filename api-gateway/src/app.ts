@@ -42,7 +42,8 @@ export function createApp(deps: GatewayAppDeps): Express {
       }),
     );
     app.use(limiters.perIp);
-    app.use(docsRoutes(config.OPENAPI_PATH));
+    // The proxied API first: its requests, nearly all of them, then never walk the docs router.
     app.use(v1Routes({ config, log, metrics, limiters }));
+    app.use(docsRoutes(config.OPENAPI_PATH));
   });
 }
