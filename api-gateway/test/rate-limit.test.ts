@@ -294,3 +294,31 @@ describe('both limits in one Redis round trip', () => {
     expect(metrics.text).toMatch(/gateway_rate_limit_store_errors_total\{[^}]*limiter="user"[^}]*\} 1\n/);
   });
 });
+
+describe('the production Redis client (commands of one turn sent as one pipeline)', () => {
+  test('when requests arrive together, then each one is counted and the limits hold', async () => {
+    // Arrange
+    const redis = createRedis({ url: 'redis://127.0.0.1:6379', log: silentLogger(), autoPipelining: true });
+    const gw = buildGateway({
+      upstream: stub.url,
+      redis,
+      env: { TRUST_PROXY: '1', RATE_LIMIT_IP_MAX: '100', RATE_LIMIT_USER_MAX: '3' },
+    });
+    gateways.push(gw);
+    await ready(gw);
+    const alice = createTestUser();
+    const ip = newIp();
+    // Act
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 5 },
+        async () =>
+          (await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('X-Forwarded-For', ip))
+            .status,
+      ),
+    );
+    // Assert
+    expect(statuses.sort()).toEqual([200, 200, 200, 429, 429]);
+    expect(await gw.redis.get(`${gw.config.REDIS_KEY_PREFIX}rl:ip:${ip}`)).toBe('5');
+  });
+});
