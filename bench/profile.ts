@@ -15,7 +15,9 @@ export function summarizeProfile(
   const total = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
   const byFn = new Map<string, number>();
   for (const n of profile.nodes) {
-    const where = n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/work\/main\//, '');
+    const where = n.callFrame.url
+      .replace(/^.*node_modules\//, '')
+      .replace(/^file:\/\/.*?\/(api-gateway|packages)\//, '$1/');
     const key = `${n.callFrame.functionName || '(anonymous)'}\t${where}:${n.callFrame.lineNumber + 1}`;
     byFn.set(key, (byFn.get(key) ?? 0) + (n.hitCount ?? 0));
   }

@@ -8,7 +8,7 @@ import type { GatewayConfig } from './config';
 import { refuseUnknownExpectations } from './http/edge-server';
 import { createRateLimiters } from './rate-limit/rate-limiters';
 import { docsRoutes } from './routes/docs.routes';
-import { v1Routes } from './routes/v1.routes';
+import { isAuthenticatedPath, v1Routes } from './routes/v1.routes';
 
 export interface GatewayAppDeps {
   config: GatewayConfig;
@@ -25,7 +25,13 @@ export interface GatewayAppDeps {
  */
 export function createApp(deps: GatewayAppDeps): Express {
   const { config, log, metrics, redis } = deps;
-  const limiters = createRateLimiters({ config, redis, log, metrics });
+  const limiters = createRateLimiters({
+    config,
+    redis,
+    log,
+    metrics,
+    needsUser: (req) => isAuthenticatedPath(req.path),
+  });
   return createServiceApp({ log, metrics, trustProxy: config.TRUST_PROXY }, (app) => {
     app.use(refuseUnknownExpectations());
     app.use(
@@ -36,7 +42,8 @@ export function createApp(deps: GatewayAppDeps): Express {
       }),
     );
     app.use(limiters.perIp);
-    app.use(docsRoutes(config.OPENAPI_PATH));
+    // The proxied API first: its requests, nearly all of them, then never walk the docs router.
     app.use(v1Routes({ config, log, metrics, limiters }));
+    app.use(docsRoutes(config.OPENAPI_PATH));
   });
 }

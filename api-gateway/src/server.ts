@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const log = createServiceLogger('api-gateway', config);
   // No key prefix on the client: the limiter stores put REDIS_KEY_PREFIX into their own keys.
-  const redis = createRedis({ url: config.REDIS_URL, log, name: 'api-gateway' });
+  const redis = createRedis({ url: config.REDIS_URL, log, name: 'api-gateway', autoPipelining: true });
   const metrics = createMetrics('api-gateway');
   const server = createEdgeServer(createApp({ config, log, metrics, redis }), log);
   const internal = await startInternalServer({

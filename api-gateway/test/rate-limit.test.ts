@@ -207,3 +207,118 @@ describe('Redis down: fail open', () => {
     );
   });
 });
+
+describe('both limits in one Redis round trip', () => {
+  const userKey = (gw: TestGateway, id: string): string => `${gw.config.REDIS_KEY_PREFIX}rl:user:${id}`;
+  const ipKey = (gw: TestGateway, ip: string): string => `${gw.config.REDIS_KEY_PREFIX}rl:ip:${ip}`;
+
+  test('when an authenticated request passes, then one Redis call counts both, and the per-user headers answer', async () => {
+    // Arrange
+    const gw = gateway({ RATE_LIMIT_IP_MAX: '10', RATE_LIMIT_USER_MAX: '5' });
+    await ready(gw);
+    const alice = createTestUser();
+    const ip = newIp();
+    const evalsha = jest.spyOn(gw.redis, 'evalsha');
+    const call = jest.spyOn(gw.redis, 'call');
+    // Act
+    const res = await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('X-Forwarded-For', ip);
+    // Assert
+    expect(res.status).toBe(200);
+    expect(res.headers['ratelimit-policy']).toBe('5;w=60');
+    expect(res.headers.ratelimit).toBe('limit=5, remaining=4, reset=60');
+    expect(evalsha.mock.calls.length + call.mock.calls.length).toBe(1);
+    expect(await gw.redis.get(ipKey(gw, ip))).toBe('1');
+    expect(await gw.redis.get(userKey(gw, alice.id))).toBe('1');
+  });
+
+  test('when the token does not verify, then 401, the IP is counted and no user is', async () => {
+    // Arrange
+    const gw = gateway({});
+    await ready(gw);
+    const ip = newIp();
+    // Act
+    const res = await request(gw.app)
+      .get('/v1/posts/all-posts')
+      .set('Authorization', 'Bearer a.b.c')
+      .set('X-Forwarded-For', ip);
+    // Assert
+    expect(res).toMatchObject({ status: 401, body: { success: false, message: 'Invalid access token' } });
+    expect(await gw.redis.get(ipKey(gw, ip))).toBe('1');
+    expect(await gw.redis.keys(userKey(gw, '*'))).toEqual([]);
+  });
+
+  test('when the IP is over its limit, then 429 from the per-IP limiter and the user is not counted', async () => {
+    // Arrange
+    const gw = gateway({ RATE_LIMIT_IP_MAX: '1', RATE_LIMIT_USER_MAX: '5' });
+    await ready(gw);
+    const alice = createTestUser();
+    const ip = newIp();
+    await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('X-Forwarded-For', ip).expect(200);
+    // Act
+    const limited = await request(gw.app)
+      .get('/v1/posts/all-posts')
+      .set(alice.auth)
+      .set('X-Forwarded-For', ip);
+    // Assert
+    expect429(limited, 1, 60);
+    expect(await gw.redis.get(userKey(gw, alice.id))).toBe('1');
+  });
+
+  test('when a public route carries a valid token, then only the IP is counted', async () => {
+    // Arrange
+    const gw = gateway({});
+    await ready(gw);
+    const alice = createTestUser();
+    const ip = newIp();
+    // Act
+    await request(gw.app).get('/v1/auth/ping').set(alice.auth).set('X-Forwarded-For', ip).expect(200);
+    await request(gw.app).get('/v1/media/files/x.png').set(alice.auth).set('X-Forwarded-For', ip).expect(200);
+    // Assert
+    expect(await gw.redis.get(ipKey(gw, ip))).toBe('2');
+    expect(await gw.redis.get(userKey(gw, alice.id))).toBeNull();
+  });
+
+  test('when Redis is down, then an authenticated request is served and each limiter counts its failure once', async () => {
+    // Arrange
+    const gw = gateway({}, `redis://127.0.0.1:${await closedPort()}`);
+    const alice = createTestUser();
+    // Act
+    const res = await request(gw.app)
+      .get('/v1/search/posts?query=x')
+      .set(alice.auth)
+      .set('X-Forwarded-For', newIp());
+    const metrics = await request(gw.internal).get('/metrics');
+    // Assert
+    expect(res.status).toBe(200);
+    expect(metrics.text).toMatch(/gateway_rate_limit_store_errors_total\{[^}]*limiter="ip"[^}]*\} 1\n/);
+    expect(metrics.text).toMatch(/gateway_rate_limit_store_errors_total\{[^}]*limiter="user"[^}]*\} 1\n/);
+  });
+});
+
+describe('the production Redis client (commands of one turn sent as one pipeline)', () => {
+  test('when requests arrive together, then each one is counted and the limits hold', async () => {
+    // Arrange
+    const redis = createRedis({ url: 'redis://127.0.0.1:6379', log: silentLogger(), autoPipelining: true });
+    const gw = buildGateway({
+      upstream: stub.url,
+      redis,
+      env: { TRUST_PROXY: '1', RATE_LIMIT_IP_MAX: '100', RATE_LIMIT_USER_MAX: '3' },
+    });
+    gateways.push(gw);
+    await ready(gw);
+    const alice = createTestUser();
+    const ip = newIp();
+    // Act
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 5 },
+        async () =>
+          (await request(gw.app).get('/v1/posts/all-posts').set(alice.auth).set('X-Forwarded-For', ip))
+            .status,
+      ),
+    );
+    // Assert
+    expect(statuses.sort()).toEqual([200, 200, 200, 429, 429]);
+    expect(await gw.redis.get(`${gw.config.REDIS_KEY_PREFIX}rl:ip:${ip}`)).toBe('5');
+  });
+});

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import type { Request, RequestHandler, Response } from 'express';
-import { createProxyMiddleware } from 'http-proxy-middleware';
+import { createProxyMiddleware, type Options } from 'http-proxy-middleware';
 import { AppError, GatewayTimeoutError, sendError, UpstreamError } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
 import { counter, type Counter, type Metrics } from '@social/common/metrics';
@@ -89,7 +89,69 @@ export function upstreamProxy(route: UpstreamRoute, options: ProxyOptions): Requ
   const timedOut = new WeakSet<http.IncomingMessage>();
   // Mounted under `route.from`, the path the proxy sees has the mount stripped; rebuild from originalUrl.
   const prefix = new RegExp(`^${escapeRegExp(route.from)}`, 'i');
+  const handlers: NonNullable<Options<Request, Response>['on']> = {
+    proxyReq: (proxyReq, req) => {
+      proxyReq.once('timeout', () => timedOut.add(req));
+      if (chunkedBodies.has(req)) {
+        proxyReq.removeHeader('content-length');
+        proxyReq.setHeader('transfer-encoding', 'chunked');
+      }
+    },
+    proxyRes: (proxyRes) => {
+      // The gateway's own security headers stand; an upstream must not advertise its framework.
+      delete proxyRes.headers['x-powered-by'];
+    },
+    error: (err, req, res) => {
+      const timeout = timedOut.has(req);
+      // Gone, or silent while the upstream waits for the rest of its body: the client, not the upstream.
+      if (req.socket.destroyed || (timeout && !req.complete)) {
+        log.info('client did not complete its request', {
+          upstream: route.name,
+          requestId: req.requestId,
+          reason: timeout ? 'body timeout' : 'disconnected',
+        });
+        answerClientFailure(req, res);
+        return;
+      }
+      errors.inc({ upstream: route.name, reason: timeout ? 'timeout' : 'unreachable' });
+      log.warn(timeout ? 'upstream timed out' : 'upstream unreachable', {
+        upstream: route.name,
+        requestId: req.requestId,
+        err,
+      });
+      if (!isExpressResponse(res)) {
+        res.destroy();
+        return;
+      }
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendError(
+        res,
+        timeout
+          ? new GatewayTimeoutError(`${route.name} did not answer in time`)
+          : new UpstreamError(`${route.name} is unavailable`),
+      );
+    },
+  };
   const proxy = createProxyMiddleware<Request, Response>({
+    // Not the default plugins: their logger plugin builds a URL for every response to hand it to a no-op logger.
+    // What the others did that matters is here: the `on` handlers, and an upstream response is destroyed when
+    // the client went away before it was passed on.
+    ejectPlugins: true,
+    plugins: [
+      (server) => {
+        if (handlers.proxyReq) server.on('proxyReq', handlers.proxyReq);
+        if (handlers.proxyRes) server.on('proxyRes', handlers.proxyRes);
+        if (handlers.error) server.on('error', handlers.error);
+        server.on('proxyRes', (proxyRes, _req, res) => {
+          res.on('close', () => {
+            if (!res.writableEnded) proxyRes.destroy();
+          });
+        });
+      },
+    ],
     target: route.target,
     agent,
     changeOrigin: true,
@@ -97,52 +159,6 @@ export function upstreamProxy(route: UpstreamRoute, options: ProxyOptions): Requ
     xfwd: false,
     proxyTimeout: options.timeoutMs,
     pathRewrite: (_path, req) => req.originalUrl.replace(prefix, route.to),
-    on: {
-      proxyReq: (proxyReq, req) => {
-        proxyReq.once('timeout', () => timedOut.add(req));
-        if (chunkedBodies.has(req)) {
-          proxyReq.removeHeader('content-length');
-          proxyReq.setHeader('transfer-encoding', 'chunked');
-        }
-      },
-      proxyRes: (proxyRes) => {
-        // The gateway's own security headers stand; an upstream must not advertise its framework.
-        delete proxyRes.headers['x-powered-by'];
-      },
-      error: (err, req, res) => {
-        const timeout = timedOut.has(req);
-        // Gone, or silent while the upstream waits for the rest of its body: the client, not the upstream.
-        if (req.socket.destroyed || (timeout && !req.complete)) {
-          log.info('client did not complete its request', {
-            upstream: route.name,
-            requestId: req.requestId,
-            reason: timeout ? 'body timeout' : 'disconnected',
-          });
-          answerClientFailure(req, res);
-          return;
-        }
-        errors.inc({ upstream: route.name, reason: timeout ? 'timeout' : 'unreachable' });
-        log.warn(timeout ? 'upstream timed out' : 'upstream unreachable', {
-          upstream: route.name,
-          requestId: req.requestId,
-          err,
-        });
-        if (!isExpressResponse(res)) {
-          res.destroy();
-          return;
-        }
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        sendError(
-          res,
-          timeout
-            ? new GatewayTimeoutError(`${route.name} did not answer in time`)
-            : new UpstreamError(`${route.name} is unavailable`),
-        );
-      },
-    },
   });
   return (req, res, next) => {
     setUpstreamHeaders(req);

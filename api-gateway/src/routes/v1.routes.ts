@@ -27,6 +27,15 @@ export interface V1Deps {
 // `..` or `.` segments (also percent-encoded) could walk a public prefix into a protected one upstream.
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$|\?)/i;
 
+// The areas behind requireAuth (and the per-user limiter): everything under /v1 but auth and the public media files.
+// Matched like Express mounts them (case-insensitive, whole segments).
+const AUTHENTICATED_AREA = /^\/v1\/(users|posts|search|media)(\/|$)/i;
+const PUBLIC_MEDIA_FILES = /^\/v1\/media\/files(\/|$)/i;
+
+/** Whether a request to `path` goes through authentication and the per-user limit. */
+export const isAuthenticatedPath = (path: string): boolean =>
+  AUTHENTICATED_AREA.test(path) && !PUBLIC_MEDIA_FILES.test(path);
+
 const rejectDotSegments: RequestHandler = (req, _res, next) => {
   if (DOT_SEGMENT.test(req.path)) throw new ValidationError('Invalid path');
   next();
@@ -42,7 +51,10 @@ export function v1Routes(deps: V1Deps): Router {
   const { config, limiters } = deps;
   const proxy = (route: UpstreamRoute): RequestHandler =>
     upstreamProxy(route, { log: deps.log, metrics: deps.metrics, timeoutMs: config.PROXY_TIMEOUT_MS });
-  const authenticated = [requireAuth(config), limiters.perUser];
+  const authenticated = [
+    requireAuth(config, { verifiedEarlier: limiters.verifiedEarlier }),
+    limiters.perUser,
+  ];
   const media = proxy({
     name: 'media-service',
     target: config.MEDIA_SERVICE_URL,

@@ -85,3 +85,49 @@ describe('requireAuth', () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe('verified tokens are remembered only as long as they are valid', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test('when an accepted token reaches its expiry, then the next request gets 401 expired', async () => {
+    // Arrange
+    const { accessToken } = signAccessToken({ ...config, JWT_ACCESS_TTL_SECONDS: 60 }, user);
+    await call(`Bearer ${accessToken}`).expect(200);
+    const now = Date.now();
+    jest.spyOn(Date, 'now').mockReturnValue(now + 61_000);
+    // Act
+    const res = await call(`Bearer ${accessToken}`);
+    // Assert
+    expect(res).toMatchObject({ status: 401, body: { message: 'Access token expired' } });
+  });
+
+  test('when an accepted token comes back with another signature, then 401', async () => {
+    // Arrange
+    const { accessToken } = signAccessToken(config, user);
+    await call(`Bearer ${accessToken}`).expect(200);
+    const [header, payload] = accessToken.split('.');
+    const forged = `${header}.${payload}.${'A'.repeat(43)}`;
+    // Act
+    const res = await call(`Bearer ${forged}`);
+    // Assert
+    expect(res).toMatchObject({ status: 401, body: { message: 'Invalid access token' } });
+  });
+
+  test('when the same token is checked under another audience, then 401', async () => {
+    // Arrange
+    const { accessToken } = signAccessToken(config, user);
+    await call(`Bearer ${accessToken}`).expect(200);
+    const other = createServiceApp(
+      {
+        log: createLogger({ service: 'test', silent: true }),
+        metrics: createMetrics('t2', { defaultMetrics: false }),
+      },
+      (a) =>
+        a.get('/me', requireAuth({ ...config, JWT_AUDIENCE: 'another-api' }), (_req, res) => res.json({})),
+    );
+    // Act
+    const res = await request(other).get('/me').set('authorization', `Bearer ${accessToken}`);
+    // Assert
+    expect(res.status).toBe(401);
+  });
+});

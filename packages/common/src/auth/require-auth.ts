@@ -9,8 +9,24 @@ import type { AuthUser } from '../http/auth-user';
  * Sets `req.user` from a verified access token or answers 401. The identity comes only from the token:
  * a client-sent `x-user-id` is never read.
  */
-export function requireAuth(config: TokenConfig): RequestHandler {
+export function requireAuth(
+  config: TokenConfig,
+  options: {
+    /**
+     * The user this request's token was already verified as, earlier in the same request (the gateway verifies it
+     * once, ahead of its limiters); undefined: verify here.
+     */
+    verifiedEarlier?: (req: Request) => AuthUser | undefined;
+  } = {},
+): RequestHandler {
   return (req, _res, next) => {
+    const earlier = options.verifiedEarlier?.(req);
+    if (earlier) {
+      req.user = earlier;
+      updateContext({ userId: earlier.id });
+      next();
+      return;
+    }
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new UnauthorizedError('Authentication required');
     req.user = verifyAccessToken(config, token);

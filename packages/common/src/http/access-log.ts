@@ -12,14 +12,17 @@ export function accessLog(log: Logger): RequestHandler {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - start) / 1e6;
-      const level = QUIET_PATHS.has(req.originalUrl.split('?')[0] ?? '') ? 'debug' : 'info';
+      const url = req.originalUrl;
+      const query = url.indexOf('?');
+      // originalUrl keeps the router mount (/api/posts/...); the query string stays out of the log.
+      const path = query === -1 ? url : url.slice(0, query);
+      const level = QUIET_PATHS.has(path) ? 'debug' : 'info';
       // 'finish' may fire outside the request's async context, so name the ids explicitly.
       log.log(level, 'request completed', {
         requestId: req.requestId,
         userId: req.user?.id,
         method: req.method,
-        // originalUrl keeps the router mount (/api/posts/...); the query string stays out of the log.
-        path: req.originalUrl.split('?')[0],
+        path,
         status: res.statusCode,
         durationMs: Math.round(durationMs * 10) / 10,
         ...(typeof res.locals.rejection === 'string' ? { reason: res.locals.rejection } : {}),

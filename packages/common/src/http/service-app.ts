@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { TrustProxy } from '../config';
 import { healthRoute } from '../health';
 import type { Logger } from '../logger';
@@ -7,6 +6,7 @@ import type { Metrics } from '../metrics';
 import { accessLog } from './access-log';
 import { errorHandler, notFound, type ErrorMapper } from './error-handler';
 import { requestContext } from './request-context';
+import { securityHeaders } from './security-headers';
 
 export interface ServiceAppOptions {
   log: Logger;
@@ -29,7 +29,7 @@ export function createServiceApp(options: ServiceAppOptions, mountRoutes: (app: 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? 'loopback');
-  app.use(helmet(), requestContext(), accessLog(options.log), options.metrics.httpMetrics());
+  app.use(securityHeaders(), requestContext(), accessLog(options.log), options.metrics.httpMetrics());
   app.use(healthRoute());
   mountRoutes(app);
   app.use(notFound(), errorHandler(options.log, options.errorMappers));

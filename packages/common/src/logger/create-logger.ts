@@ -1,7 +1,8 @@
 import winston from 'winston';
 import type { BaseConfig } from '../config';
 import { currentContext } from './request-context';
-import { redact } from './redact';
+import { BatchedConsole } from './batched-console';
+import { redact, SECRET_KEY } from './redact';
 
 export type Logger = winston.Logger;
 
@@ -25,7 +26,18 @@ const withContext = winston.format((info) => {
   return info;
 });
 
+// Most lines (the access log above all) carry only flat, harmless fields: check that before copying anything.
+const needsRedaction = (info: Record<string, unknown>): boolean => {
+  for (const key of Object.keys(info)) {
+    if (key === 'level' || key === 'message') continue;
+    const value = info[key];
+    if ((typeof value === 'object' && value !== null) || SECRET_KEY.test(key)) return true;
+  }
+  return false;
+};
+
 const redactSecrets = winston.format((info) => {
+  if (!needsRedaction(info)) return info;
   const clean = redact({ ...info }) as Record<string, unknown>;
   for (const key of Object.keys(clean)) if (key !== 'level' && key !== 'message') info[key] = clean[key];
   return info;
@@ -52,7 +64,7 @@ export function createLogger(options: LoggerOptions): Logger {
           ? winston.format.combine(winston.format.colorize(), readable)
           : readable,
     ),
-    transports: [new winston.transports.Console({ stderrLevels: ['error'] }), ...(options.transports ?? [])],
+    transports: [new BatchedConsole({ stderrLevels: ['error'] }), ...(options.transports ?? [])],
   });
 }
 

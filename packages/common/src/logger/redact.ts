@@ -1,4 +1,4 @@
-const SECRET_KEY = /pass(word)?|token|authorization|secret|cookie|api[-_]?key|signature/i;
+export const SECRET_KEY = /pass(word)?|token|authorization|secret|cookie|api[-_]?key|signature/i;
 export const REDACTED = '[REDACTED]';
 
 /** Deep copy of a log payload with secret-looking fields replaced; errors become plain objects. */

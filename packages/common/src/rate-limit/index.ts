@@ -1,2 +1,3 @@
 export { ResilientRedisStore } from './resilient-redis-store';
 export { redisRateLimit, clientIp, type RedisRateLimitOptions } from './redis-rate-limit';
+export { pairedRedisLimits, type PairedRedisLimitsOptions } from './paired-redis-limits';

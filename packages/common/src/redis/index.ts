@@ -9,6 +9,11 @@ export interface RedisOptions {
   log: Logger;
   /** Name shown in logs and `CLIENT LIST`. */
   name?: string;
+  /**
+   * Send the commands of one event-loop turn as one pipeline (one write, one read): for a client that issues a
+   * command per request under concurrency, like the gateway's limiter.
+   */
+  autoPipelining?: boolean;
 }
 
 /**
@@ -19,6 +24,7 @@ export function createRedis(options: RedisOptions): Redis {
   const redis = new Redis(options.url, {
     keyPrefix: options.keyPrefix || undefined,
     connectionName: options.name,
+    enableAutoPipelining: options.autoPipelining ?? false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,

@@ -1,0 +1,152 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startBareProxy } from '../lib/bare-proxy';
+import type { BenchContext, Scenario } from '../lib/context';
+import { DURATION_S, fire, measure, median, printRow, type Row } from '../lib/measure';
+import { summarizeProfile } from '../profile';
+
+const CONNECTIONS = 32;
+
+const TARGETS = {
+  cpuRatio: 2.5,
+  throughputRatio: 0.6,
+  p50Ratio: 1.5,
+};
+
+type Path = 'direct' | 'bare' | 'gateway';
+
+const LABEL: Record<Path, string> = {
+  direct: 'GET /api/posts/:id direct to post-service (cached)',
+  bare: 'GET /api/posts/:id via bare node:http proxy (cached)',
+  gateway: 'GET /v1/posts/:id via api-gateway (cached)',
+};
+
+/** The median of each number over the rounds (each round measured direct, bare and gateway back to back). */
+function medianRow(rows: Row[]): Row {
+  const first = rows[0] as Row;
+  const of = (pick: (r: Row) => number | undefined): number => median(rows.map((r) => pick(r) ?? 0));
+  return {
+    ...first,
+    reqPerSec: of((r) => r.reqPerSec),
+    p50: of((r) => r.p50),
+    p97_5: of((r) => r.p97_5),
+    p99: of((r) => r.p99),
+    errors: rows.reduce((s, r) => s + r.errors, 0),
+    non2xx: rows.reduce((s, r) => s + r.non2xx, 0),
+    cpuUsPerReq: first.cpuUsPerReq === undefined ? undefined : of((r) => r.cpuUsPerReq),
+    note: `median of ${rows.length}`,
+  };
+}
+
+async function profileGateway(ctx: BenchContext, url: string): Promise<void> {
+  const { stack } = ctx;
+  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'social-bench-profile-'));
+  await stack.stopService('api-gateway');
+  await stack.startService('api-gateway', { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] });
+  await fire({ url, headers: ctx.auth, connections: CONNECTIONS }, DURATION_S);
+  await stack.stopService('api-gateway');
+  await stack.startService('api-gateway', { nodeArgs: [] });
+  const file = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return;
+  const summary = summarizeProfile(path.join(profileDir, file), 30);
+  ctx.extra.gatewayProfile = { file: path.join(profileDir, file), top: summary };
+  console.log(`gateway CPU profile (${path.join(profileDir, file)}), hottest functions by self time:`);
+  console.table(summary);
+}
+
+/**
+ * The cost of the gateway as a proxy hop: the same cached `GET /posts/:id` straight to post-service, through a
+ * bare `node:http` keep-alive proxy (bench/bare-proxy.ts) and through api-gateway, in one run, with each hop's
+ * own CPU time per request from /proc. The ratios gateway ÷ bare are what issue 19 sets targets for.
+ */
+export const hop: Scenario = {
+  name: 'hop',
+  description: `cached GET /posts/:id, ${CONNECTIONS} connections: direct vs bare node:http proxy vs gateway`,
+  async run(ctx) {
+    const { stack } = ctx;
+    const postUrl = stack.urls['post-service'];
+    const bare = await startBareProxy(postUrl);
+    try {
+      const pidOf = (name: 'post-service' | 'api-gateway'): number => stack.pid(name) as number;
+      const runs: Record<Path, () => Promise<Row>> = {
+        direct: () =>
+          measure(
+            LABEL.direct,
+            { url: `${postUrl}/api/posts/${ctx.postId}`, headers: ctx.auth, connections: CONNECTIONS },
+            { cpuOf: { name: 'post-service', pid: pidOf('post-service') } },
+          ),
+        bare: () =>
+          measure(
+            LABEL.bare,
+            { url: `${bare.url}/api/posts/${ctx.postId}`, headers: ctx.auth, connections: CONNECTIONS },
+            { cpuOf: { name: 'bare proxy', pid: bare.pid } },
+          ),
+        gateway: () =>
+          measure(
+            LABEL.gateway,
+            {
+              url: `${stack.gatewayUrl}/v1/posts/${ctx.postId}`,
+              headers: ctx.auth,
+              connections: CONNECTIONS,
+            },
+            { cpuOf: { name: 'api-gateway', pid: pidOf('api-gateway') } },
+          ),
+      };
+      const all: Record<Path, Row[]> = { direct: [], bare: [], gateway: [] };
+      for (let round = 1; round <= ctx.args.rounds; round++) {
+        console.log(` round ${round} of ${ctx.args.rounds}`);
+        for (const p of ['direct', 'bare', 'gateway'] as const) all[p].push(await runs[p]());
+      }
+      const direct = medianRow(all.direct);
+      const viaBare = medianRow(all.bare);
+      const viaGateway = medianRow(all.gateway);
+      console.log(` medians of ${ctx.args.rounds} rounds:`);
+      for (const row of [direct, viaBare, viaGateway]) {
+        printRow(row);
+        ctx.rows.push(row);
+      }
+      const ratio = (a: number, b: number): number => +(a / Math.max(b, 0.001)).toFixed(2);
+      // Each round's gateway and bare runs are back to back, under the same background load: the ratio is taken
+      // per round, and the median of those is the headline (steadier on a shared machine than medians' ratio).
+      const perRound = all.gateway.map((g, i) => {
+        const b = all.bare[i] as Row;
+        return {
+          cpuRatio: ratio(g.cpuUsPerReq ?? 0, b.cpuUsPerReq ?? 0),
+          throughputRatio: ratio(g.reqPerSec, b.reqPerSec),
+          p50Ratio: ratio(g.p50, b.p50),
+        };
+      });
+      const ratios = {
+        cpuRatio: median(perRound.map((r) => r.cpuRatio)),
+        throughputRatio: median(perRound.map((r) => r.throughputRatio)),
+        p50Ratio: median(perRound.map((r) => r.p50Ratio)),
+      };
+      const met = {
+        cpuRatio: ratios.cpuRatio <= TARGETS.cpuRatio,
+        throughputRatio: ratios.throughputRatio >= TARGETS.throughputRatio,
+        p50Ratio: ratios.p50Ratio <= TARGETS.p50Ratio,
+      };
+      ctx.extra.hop = { connections: CONNECTIONS, rounds: all, perRound, ratios, targets: TARGETS, met };
+      console.log(` gateway ÷ bare proxy, median of the ${perRound.length} rounds' ratios:`);
+      console.table([
+        {
+          ratio: 'CPU per request',
+          value: ratios.cpuRatio,
+          target: `<= ${TARGETS.cpuRatio}`,
+          met: met.cpuRatio,
+        },
+        {
+          ratio: 'throughput',
+          value: ratios.throughputRatio,
+          target: `>= ${TARGETS.throughputRatio}`,
+          met: met.throughputRatio,
+        },
+        { ratio: 'p50', value: ratios.p50Ratio, target: `<= ${TARGETS.p50Ratio}`, met: met.p50Ratio },
+      ]);
+    } finally {
+      await bare.stop();
+    }
+    if (ctx.args.profile) await profileGateway(ctx, `${stack.gatewayUrl}/v1/posts/${ctx.postId}`);
+  },
+};

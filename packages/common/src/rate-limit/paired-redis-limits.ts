@@ -1,0 +1,174 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from 'express-rate-limit';
+import type { Logger } from '../logger';
+import type { Redis } from '../redis';
+import { redisRateLimit, type RedisRateLimitOptions } from './redis-rate-limit';
+import { ResilientRedisStore } from './resilient-redis-store';
+
+/**
+ * rate-limit-redis's own increment logic (same keys, same values, so replicas running either share counters),
+ * once per key, for two keys in one call. The second key is left alone when the first is already over its
+ * limit: its limiter never runs for that request, as before, when they were two calls.
+ */
+const PAIR_SCRIPT = `
+local windowMs = tonumber(ARGV[1])
+local function hit(key)
+  local ttl = redis.call("PTTL", key)
+  if ttl <= 0 then
+    redis.call("SET", key, 1, "PX", windowMs)
+    return 1, windowMs
+  end
+  return redis.call("INCR", key), ttl
+end
+local h1, t1 = hit(KEYS[1])
+if h1 > tonumber(ARGV[2]) then return { h1, t1 } end
+local h2, t2 = hit(KEYS[2])
+return { h1, t1, h2, t2 }
+`;
+const PAIR_SHA = createHash('sha1').update(PAIR_SCRIPT).digest('hex');
+
+const isNoScript = (err: unknown): boolean => err instanceof Error && err.message.startsWith('NOSCRIPT');
+
+const toInfo = (hits: unknown, ttl: unknown): IncrementResponse => ({
+  totalHits: Number(hits),
+  resetTime: new Date(Date.now() + Number(ttl)),
+});
+
+type LimitSide = Pick<
+  RedisRateLimitOptions,
+  'prefix' | 'limit' | 'keyGenerator' | 'onStoreError' | 'headers'
+>;
+
+export interface PairedRedisLimitsOptions {
+  redis: Redis;
+  log: Logger;
+  /** One window for both limits. */
+  windowMs: number;
+  /** The limiter that runs first, for every request (e.g. per IP). */
+  first: LimitSide;
+  /**
+   * The limiter that runs later on some routes (e.g. per user, after authentication). `earlyKey` is its key as
+   * known when the first one runs (from a token verified ahead of time), or undefined: then the second limiter
+   * makes its own call when (if) it runs. Whatever earlyKey says, a request is limited exactly as without it.
+   */
+  second: LimitSide & { earlyKey: (req: Request) => string | undefined };
+}
+
+/**
+ * A store for one side of the pair: an increment the first limiter already made (handed over under a one-off
+ * ticket key) is answered from it; any other key is a normal rate-limit-redis increment.
+ */
+class HandoffStore implements Store {
+  private readonly handoff = new Map<string, Promise<IncrementResponse>>();
+  private readonly fallback: ResilientRedisStore;
+  private readonly tag = randomBytes(4).toString('hex');
+  private seq = 0;
+  readonly prefix: string;
+
+  constructor(
+    redis: Redis,
+    prefix: string,
+    private readonly onError: () => void,
+  ) {
+    this.fallback = new ResilientRedisStore(redis, prefix, onError);
+    this.prefix = prefix;
+  }
+
+  /** A key for `increment` that answers with `result` (once); the limiter calls it right after its keyGenerator. */
+  ticket(result: Promise<IncrementResponse>): string {
+    const ticket = `\u0000${this.tag}:${++this.seq}`;
+    result.catch(() => undefined); // awaited by increment(); a rejection is counted there, not unhandled here
+    this.handoff.set(ticket, result);
+    return ticket;
+  }
+
+  async init(options: Options): Promise<void> {
+    await this.fallback.init(options);
+  }
+
+  async increment(key: string): Promise<IncrementResponse> {
+    const handed = this.handoff.get(key);
+    if (!handed) return this.fallback.increment(key);
+    this.handoff.delete(key);
+    try {
+      return await handed;
+    } catch (err) {
+      this.onError();
+      throw err;
+    }
+  }
+
+  get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    return this.fallback.get(key);
+  }
+
+  decrement(key: string): Promise<void> {
+    return this.fallback.decrement(key);
+  }
+
+  resetKey(key: string): Promise<void> {
+    return this.fallback.resetKey(key);
+  }
+}
+
+/**
+ * Two express-rate-limit + rate-limit-redis limiters (say per IP, then per user after authentication) whose
+ * counters move in one Redis round trip when the second key is known early: the first limiter's key generator
+ * sends both increments as one script and hands each limiter its own answer. Each limiter still decides, answers
+ * 429 and sets its headers as `redisRateLimit` does; a Redis failure fails both open, each counted in its
+ * `onStoreError`.
+ */
+export function pairedRedisLimits(options: PairedRedisLimitsOptions): {
+  first: RequestHandler;
+  second: RequestHandler;
+} {
+  const { redis, log, windowMs, first, second } = options;
+  const firstStore = new HandoffStore(redis, first.prefix, () => first.onStoreError?.());
+  const secondStore = new HandoffStore(redis, second.prefix, () => second.onStoreError?.());
+  const windowArg = String(windowMs);
+  const firstLimitArg = String(first.limit);
+  // The second side's answer, waiting on the request for its limiter.
+  const early = new WeakMap<Request, { key: string; result: Promise<IncrementResponse | undefined> }>();
+
+  const incrementBoth = async (key1: string, key2: string): Promise<unknown> => {
+    const keys = [`${first.prefix}${key1}`, `${second.prefix}${key2}`] as const;
+    try {
+      return await redis.evalsha(PAIR_SHA, 2, ...keys, windowArg, firstLimitArg);
+    } catch (err) {
+      if (!isNoScript(err)) throw err;
+      return redis.eval(PAIR_SCRIPT, 2, ...keys, windowArg, firstLimitArg);
+    }
+  };
+
+  const firstKey = (req: Request): string => {
+    const key1 = first.keyGenerator(req);
+    const key2 = second.earlyKey(req);
+    if (key2 === undefined) return key1;
+    const reply = incrementBoth(key1, key2).then((r) => {
+      if (!Array.isArray(r) || (r.length !== 2 && r.length !== 4))
+        throw new TypeError('unexpected reply from redis');
+      return r;
+    });
+    const secondResult = reply.then((r) => (r.length === 4 ? toInfo(r[2], r[3]) : undefined));
+    secondResult.catch(() => undefined); // awaited by the second limiter, if it runs
+    early.set(req, { key: key2, result: secondResult });
+    return firstStore.ticket(reply.then((r) => toInfo(r[0], r[1])));
+  };
+
+  const secondKey = (req: Request): string => {
+    const key2 = second.keyGenerator(req);
+    const handed = early.get(req);
+    if (!handed || handed.key !== key2) return key2;
+    early.delete(req);
+    // Not counted yet (the first side was over its limit and still let through?): count it now.
+    return secondStore.ticket(handed.result.then((info) => info ?? secondStore.increment(key2)));
+  };
+
+  const limiter = (
+    side: LimitSide,
+    store: HandoffStore,
+    keyGenerator: (req: Request) => string,
+  ): RequestHandler => redisRateLimit({ redis, log, windowMs, ...side, keyGenerator, store });
+  return { first: limiter(first, firstStore, firstKey), second: limiter(second, secondStore, secondKey) };
+}
