@@ -1,17 +1,20 @@
 import type { Express } from 'express';
 import { requireAuth, type TokenConfig } from '@social/common/auth';
-import { createServiceApp, jsonBody } from '@social/common/http';
+import { createCursorCodec, createServiceApp, jsonBody } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
 import type { Metrics } from '@social/common/metrics';
 import { mongoErrors } from '@social/common/mongo';
+import type { FeedStore } from './cache/feed-store';
 import type { PostCache } from './cache/post-cache';
 import type { MediaClient } from '@social/common/clients';
 import type { Outbox } from './events/outbox-relay';
+import type { AuthorModel } from './models/author.model';
+import type { FollowEdgeModel } from './models/follow-edge.model';
 import type { PostModel } from './models/post.model';
 import { postRoutes } from './routes/post.routes';
 
 export interface PostAppDeps {
-  config: TokenConfig & { JSON_BODY_LIMIT: string };
+  config: TokenConfig & { JSON_BODY_LIMIT: string; FEED_MAX_FOLLOWING: number };
   log: Logger;
   metrics: Metrics;
   posts: PostModel;
@@ -19,12 +22,27 @@ export interface PostAppDeps {
   outbox: Outbox;
   /** media-service, asked at create time about the attached media. */
   media: MediaClient;
+  /** Projections fed by identity's events: post authors and the follow graph. */
+  authors: AuthorModel;
+  follows: FollowEdgeModel;
+  /** Home feeds in Redis (fail-soft; MongoDB answers when it cannot). */
+  feeds: FeedStore;
 }
 
 /** The HTTP app only: no listen, no env, no connections (server.ts and tests bring those). */
 export function createApp(deps: PostAppDeps): Express {
   return createServiceApp({ log: deps.log, metrics: deps.metrics, errorMappers: [mongoErrors] }, (app) => {
     // Authenticate before parsing: an anonymous caller's body is never read.
-    app.use('/api/posts', requireAuth(deps.config), jsonBody(deps.config.JSON_BODY_LIMIT), postRoutes(deps));
+    app.use(
+      '/api/posts',
+      requireAuth(deps.config),
+      jsonBody(deps.config.JSON_BODY_LIMIT),
+      postRoutes({
+        ...deps,
+        // List cursors are signed with a key derived from the JWT secret: no extra secret to manage.
+        cursors: createCursorCodec(deps.config.JWT_SECRET),
+        maxFollowing: deps.config.FEED_MAX_FOLLOWING,
+      }),
+    );
   });
 }

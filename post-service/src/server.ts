@@ -7,10 +7,14 @@ import { createMetrics } from '@social/common/metrics';
 import { connectMongo } from '@social/common/mongo';
 import { closeRedis, createRedis } from '@social/common/redis';
 import { createApp } from './app';
+import { createFeedStore, disabledFeedStore } from './cache/feed-store';
 import { createPostCache, disabledPostCache } from './cache/post-cache';
 import { createMediaClient } from '@social/common/clients';
 import { loadPostConfig } from './config';
 import { createOutboxRelay } from './events/outbox-relay';
+import { postSubscriptions } from './events/subscriptions';
+import { createAuthorModel } from './models/author.model';
+import { createFollowEdgeModel } from './models/follow-edge.model';
 import { createPostModel } from './models/post.model';
 import { postReadiness } from './readiness';
 
@@ -23,7 +27,10 @@ async function main(): Promise<void> {
 
   const conn = await connectMongo({ uri: config.MONGO_URI, log });
   const posts = createPostModel(conn);
-  await posts.init();
+  const authors = createAuthorModel(conn);
+  const follows = createFollowEdgeModel(conn);
+  // Unique and query indexes must exist before the first event or request.
+  await Promise.all([posts.init(), authors.init(), follows.init()]);
 
   const redis = config.CACHE_ENABLED
     ? createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log, name: SERVICE })
@@ -37,6 +44,15 @@ async function main(): Promise<void> {
         listTtlSeconds: config.POST_LIST_CACHE_TTL_SECONDS,
       })
     : disabledPostCache();
+  const feeds = redis
+    ? createFeedStore({
+        redis,
+        log,
+        registry: metrics.registry,
+        maxEntries: config.FEED_MAX_ENTRIES,
+        ttlSeconds: config.FEED_TTL_SECONDS,
+      })
+    : disabledFeedStore();
   log.info('post cache', { enabled: config.CACHE_ENABLED });
 
   const bus = createEventBus({
@@ -64,7 +80,27 @@ async function main(): Promise<void> {
     timeoutMs: config.MEDIA_SERVICE_TIMEOUT_MS,
     registry: metrics.registry,
   });
-  const app = createApp({ config, log, metrics, posts, cache, outbox, media });
+  for (const subscription of postSubscriptions(
+    {
+      posts,
+      authors,
+      follows,
+      feeds,
+      cache,
+      outbox,
+      log,
+      fanOutReadThreshold: config.FEED_FANOUT_READ_THRESHOLD,
+    },
+    {
+      feedFanOut: config.POST_FEED_FANOUT_QUEUE,
+      userProjection: config.POST_USER_EVENTS_QUEUE,
+      userDeleted: config.POST_USER_DELETED_QUEUE,
+    },
+  )) {
+    await bus.subscribe(subscription);
+  }
+
+  const app = createApp({ config, log, metrics, posts, cache, outbox, media, authors, follows, feeds });
   const server = http.createServer(app);
   const internal = await startInternalServer({
     log,

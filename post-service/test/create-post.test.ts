@@ -50,6 +50,7 @@ describe('POST /api/posts/create-post', () => {
         ],
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
+        author: { id: alice.id, username: alice.username, displayName: alice.username },
       },
     });
     expect(new Date(res.body.post.createdAt).toISOString()).toBe(res.body.post.createdAt);

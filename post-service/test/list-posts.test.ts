@@ -56,6 +56,8 @@ describe('GET /api/posts/all-posts', () => {
       media: [],
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
+      // No profile event yet: the name comes from alice's access token.
+      author: { id: alice.id, username: alice.username, displayName: alice.username },
     });
   });
 

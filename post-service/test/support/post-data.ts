@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { TestUser } from '@social/testkit/helpers';
-import type { PostDto } from '../../src/models/post.model';
+import type { PostView } from '../../src/domain/present-posts';
 
 export interface CreatePostInput {
   content: string;
@@ -17,9 +17,9 @@ export const buildPostInput = (o: Partial<CreatePostInput> = {}): CreatePostInpu
 
 /** Arrange helpers: create data through the API, the way a client would. */
 export const arrange = (app: Express) => ({
-  async createPost(user: TestUser, o: Partial<CreatePostInput> = {}): Promise<PostDto> {
+  async createPost(user: TestUser, o: Partial<CreatePostInput> = {}): Promise<PostView> {
     const res = await request(app).post('/api/posts/create-post').set(user.auth).send(buildPostInput(o));
     if (res.status !== 201) throw new Error(`arrange.createPost: ${res.status} ${JSON.stringify(res.body)}`);
-    return (res.body as { post: PostDto }).post;
+    return (res.body as { post: PostView }).post;
   },
 });
