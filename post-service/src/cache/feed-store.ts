@@ -12,28 +12,37 @@ export interface FeedEntry {
 /**
  * A read of one home feed. `warm`: the entries after the position, newest first, and `complete` when the feed
  * holds every fanned-out post there is (it was never trimmed to the cap), so running out means the end.
- * `cold`: nothing usable in Redis (never built, expired, flushed, or invalidated). `unavailable`: Redis failed.
+ * `cold`: nothing usable in Redis (never built, expired, flushed, or dropped). `unavailable`: Redis failed.
  */
 export type FeedRead =
-  { state: 'warm'; entries: FeedEntry[]; complete: boolean } | { state: 'cold' } | { state: 'unavailable' };
+  | {
+      state: 'warm';
+      entries: FeedEntry[];
+      complete: boolean;
+      /** When the rebuild behind this feed started (ms): follows stored later are not in it. */
+      builtAt: number;
+    }
+  | { state: 'cold' }
+  | { state: 'unavailable' };
 
 /**
  * Home feeds in Redis: per user a sorted set `feed:{<userId>}` of post ids scored by createdAt, capped at
  * `maxEntries` and expiring `ttlSeconds` after its last read, and a state key `feed:{<userId>}:state`
- * (`open:<nonce>` while a rebuild runs, then `complete` or `capped`). Only feeds someone read recently exist,
- * so memory stays within cap × active readers; every other feed is rebuilt from MongoDB on its next read.
+ * (`open:<nonce>:<ms>` while a rebuild that started at <ms> runs, then `complete:<ms>` or `capped:<ms>`).
+ * Only feeds someone read recently exist, so memory stays within cap × active readers; every other feed is
+ * rebuilt from MongoDB on its next read.
  */
 export interface FeedStore {
   read(userId: string, after: FeedEntry | undefined, count: number): Promise<FeedRead>;
   /**
    * Rebuilds a cold feed from `load` (the newest posts from MongoDB). The state key is opened before loading so
-   * fan-outs that happen meanwhile land in the new set; the rebuild only completes if nobody invalidated or
+   * fan-outs that happen meanwhile land in the new set; the rebuild only completes if nobody dropped or
    * reopened the feed in between. False when it did not complete (the caller serves from MongoDB).
    */
   rebuild(userId: string, load: (limit: number) => Promise<FeedEntry[]>): Promise<boolean>;
   /** Adds a new post to the feeds of these users, where they exist. Throws on a Redis failure (retried). */
   fanOut(entry: FeedEntry, userIds: string[]): Promise<void>;
-  /** Drops these users' feeds (their follow graph changed): the next read rebuilds. Throws on failure. */
+  /** Drops these users' feeds (deleted accounts). Throws on failure, so the event is retried. */
   invalidate(userIds: string[]): Promise<void>;
   /** Removes posts a read found deleted; fail-soft, it is only housekeeping. */
   prune(userId: string, postIds: string[]): Promise<void>;
@@ -54,14 +63,17 @@ local n = redis.call('ZCARD', KEYS[1])
 local cap = tonumber(ARGV[3])
 if n > cap then
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1)
-  if state == 'complete' then redis.call('SET', KEYS[2], 'capped', 'KEEPTTL') end
+  if string.sub(state, 1, 9) == 'complete:' then
+    redis.call('SET', KEYS[2], 'capped:' .. string.sub(state, 10), 'KEEPTTL')
+  end
 end
 local ttl = redis.call('TTL', KEYS[2])
 if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
 return 1
 `;
 
-// KEYS: feed, state. ARGV: nonce, cap, ttl, loadedFull ('1' when the load hit the cap), then score/member pairs.
+// KEYS: feed, state. ARGV: nonce (`open:<uuid>:<ms>`), cap, ttl, loadedFull ('1' when the load hit the cap),
+// then score/member pairs. The finished state keeps the rebuild's start time: what it saw of the follow graph.
 const FINISH_REBUILD = `
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 for i = 5, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end
@@ -72,7 +84,8 @@ if n > cap then
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1)
   capped = true
 end
-redis.call('SET', KEYS[2], capped and 'capped' or 'complete', 'EX', ARGV[3])
+local startedAt = string.match(ARGV[1], ':(%d+)$')
+redis.call('SET', KEYS[2], (capped and 'capped:' or 'complete:') .. startedAt, 'EX', ARGV[3])
 if n > 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 return 1
 `;
@@ -154,8 +167,8 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
         lookups.inc({ state: 'unavailable' });
         return { state: 'unavailable' };
       }
-      const stateValue = reply[0];
-      if (stateValue !== 'complete' && stateValue !== 'capped') {
+      const built = typeof reply[0] === 'string' ? /^(complete|capped):(\d+)$/.exec(reply[0]) : null;
+      if (!built) {
         lookups.inc({ state: 'cold' });
         return { state: 'cold' };
       }
@@ -163,11 +176,11 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
       const entries = after
         ? [...toEntries(reply[1]).filter((e) => e.id < after.id), ...toEntries(reply[2])].slice(0, count)
         : toEntries(reply[1]);
-      return { state: 'warm', entries, complete: stateValue === 'complete' };
+      return { state: 'warm', entries, complete: built[1] === 'complete', builtAt: Number(built[2]) };
     },
 
     async rebuild(userId, load) {
-      const nonce = `open:${randomUUID()}`;
+      const nonce = `open:${randomUUID()}:${Date.now()}`;
       const opened = await attempt('rebuild-open', async () =>
         results(
           await redis.multi().del(keys.feed(userId)).set(keys.state(userId), nonce, 'EX', ttlSeconds).exec(),

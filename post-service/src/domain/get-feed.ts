@@ -56,10 +56,11 @@ export async function getFeed(
 ): Promise<PostListPage> {
   const scope = `feed:${cmd.userId}`;
   const after = cmd.cursor === undefined ? undefined : deps.cursors.decode(scope, cmd.cursor);
-  const authorIds = [cmd.userId, ...(await followeesOf(deps.follows, cmd.userId, deps.maxFollowing))];
+  const { followeeIds, lastFollowedAt } = await followeesOf(deps.follows, cmd.userId, deps.maxFollowing);
   const { posts, resumeAt } = await collectPage(deps, {
     userId: cmd.userId,
-    authorIds,
+    authorIds: [cmd.userId, ...followeeIds],
+    lastFollowedAt,
     after,
     want: cmd.limit + 1,
   });
@@ -81,10 +82,12 @@ interface Collected {
 
 async function collectPage(
   deps: GetFeedDeps,
-  q: { userId: string; authorIds: string[]; after?: FeedEntry; want: number },
+  q: { userId: string; authorIds: string[]; lastFollowedAt?: number; after?: FeedEntry; want: number },
 ): Promise<Collected> {
   let read = await deps.feeds.read(q.userId, q.after, q.want);
-  if (read.state === 'cold') read = await rebuildThenRead(deps, q);
+  // Built before the newest follow was stored: it lacks that followee's earlier posts.
+  const stale = read.state === 'warm' && q.lastFollowedAt !== undefined && q.lastFollowedAt >= read.builtAt;
+  if (read.state === 'cold' || stale) read = await rebuildThenRead(deps, q);
   if (read.state !== 'warm') return { posts: await fromMongo(deps, q.authorIds, q.after, q.want) };
 
   const authors = new Set(q.authorIds);

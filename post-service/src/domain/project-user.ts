@@ -22,13 +22,13 @@ export async function projectAuthor(
 }
 
 /**
- * user.followed / user.unfollowed: the edge as of `at`. The follower's home feed is dropped either way so the
- * next read rebuilds it with (or without) the followee's earlier posts; reads also filter by the current edges,
- * so a rebuild racing this event cannot show an unfollowed author. Dropping is idempotent, so it happens on
- * every delivery (a retry after a Redis failure must not skip it because the edge already changed).
+ * user.followed / user.unfollowed: the edge as of `at`. Only MongoDB is written, so the projection works while
+ * Redis is away. Home feeds catch up on their own: a read filters by the current edges (an unfollowed author is
+ * gone at once) and rebuilds a feed built before the newest follow was stored (the followee's earlier posts
+ * appear).
  */
 export async function projectFollow(
-  deps: ProjectUserDeps,
+  deps: Pick<ProjectUserDeps, 'authors' | 'follows'>,
   edge: { followerId: string; followeeId: string; active: boolean; at: string },
 ): Promise<'applied' | 'stale' | 'deleted-user'> {
   const [followerGone, followeeGone] = await Promise.all([
@@ -38,7 +38,6 @@ export async function projectFollow(
   // A late event about a deleted account must not bring an edge back.
   if (followerGone || followeeGone) return 'deleted-user';
   const changed = await applyFollowTransition(deps.follows, { ...edge, at: new Date(edge.at) });
-  await deps.feeds.invalidate([edge.followerId]);
   return changed ? 'applied' : 'stale';
 }
 

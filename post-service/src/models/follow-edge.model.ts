@@ -14,6 +14,11 @@ export interface FollowEdgeDoc {
   followeeId: string;
   active: boolean;
   at: Date;
+  /**
+   * When this service stored the transition (its own clock, unlike `at`): a home feed built before the newest
+   * follow was stored lacks that followee's earlier posts and is rebuilt.
+   */
+  appliedAt: Date;
 }
 
 export type LeanFollowEdge = FollowEdgeDoc;
@@ -25,13 +30,14 @@ const followEdgeSchema = new Schema<FollowEdgeDoc>(
     followeeId: { type: String, required: true },
     active: { type: Boolean, required: true },
     at: { type: Date, required: true },
+    appliedAt: { type: Date, required: true },
   },
   { collection: 'follow_edges', versionKey: false },
 );
 followEdgeSchema.index({ followerId: 1, followeeId: 1 }, { unique: true });
 // Fan-out reads an author's followers; the feed reads whom a user follows, newest edge first.
 followEdgeSchema.index({ followeeId: 1, active: 1 });
-followEdgeSchema.index({ followerId: 1, active: 1, at: -1 });
+followEdgeSchema.index({ followerId: 1, active: 1, appliedAt: -1 });
 
 export const createFollowEdgeModel = (conn: Connection): FollowEdgeModel =>
   conn.model<FollowEdgeDoc>('FollowEdge', followEdgeSchema);
@@ -52,7 +58,7 @@ export async function applyFollowTransition(
   try {
     const res = await edges.updateOne(
       { ...pair, at: { $lt: t.at } },
-      { $set: { active: t.active, at: t.at } },
+      { $set: { active: t.active, at: t.at, appliedAt: new Date() } },
       { upsert: true },
     );
     return res.modifiedCount === 1 || res.upsertedCount === 1;
@@ -62,18 +68,21 @@ export async function applyFollowTransition(
   }
 }
 
-/** Whom `followerId` follows now, newest edge first, at most `limit`. */
+/**
+ * Whom `followerId` follows now (the most recently stored edges first, at most `limit`), and when the newest of
+ * those edges was stored.
+ */
 export async function followeesOf(
   edges: FollowEdgeModel,
   followerId: string,
   limit: number,
-): Promise<string[]> {
+): Promise<{ followeeIds: string[]; lastFollowedAt: number | undefined }> {
   const found = await edges
-    .find({ followerId, active: true }, { followeeId: 1 })
-    .sort({ at: -1 })
+    .find({ followerId, active: true }, { followeeId: 1, appliedAt: 1 })
+    .sort({ appliedAt: -1 })
     .limit(limit)
-    .lean<Array<Pick<FollowEdgeDoc, 'followeeId'>>>();
-  return found.map((e) => e.followeeId);
+    .lean<Array<Pick<FollowEdgeDoc, 'followeeId' | 'appliedAt'>>>();
+  return { followeeIds: found.map((e) => e.followeeId), lastFollowedAt: found[0]?.appliedAt.getTime() };
 }
 
 /** Up to `limit` current followers of `followeeId` (fan-out asks for one more than its threshold). */
