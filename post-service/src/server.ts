@@ -16,6 +16,7 @@ import { postSubscriptions } from './events/subscriptions';
 import { createAuthorModel } from './models/author.model';
 import { createFollowEdgeModel } from './models/follow-edge.model';
 import { createPostModel } from './models/post.model';
+import { createFeedMetrics } from './metrics';
 import { postReadiness } from './readiness';
 
 const SERVICE = 'post-service';
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
       cache,
       outbox,
       log,
+      feedMetrics: createFeedMetrics(metrics.registry),
       fanOutReadThreshold: config.FEED_FANOUT_READ_THRESHOLD,
     },
     {

@@ -56,6 +56,23 @@ describe('GET /api/posts/feed', () => {
     expect(await env.redis.zscore(feedKey(bob), post.id)).toBe(String(Date.parse(post.createdAt)));
   });
 
+  test('when a post is fanned out, then feed_fanout_lag_seconds counts it by mode on /metrics', async () => {
+    // Arrange
+    const alice = createTestUser();
+    const count = async (): Promise<number> => {
+      const text = (await request(env.internal).get('/metrics')).text;
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('feed_fanout_lag_seconds_count{') && l.includes('mode="write"'));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const before = await count();
+    // Act
+    await arrange(env.app).createPost(alice);
+    // Assert
+    await waitFor(async () => (await count()) === before + 1, { description: 'fan-out observed' });
+  });
+
   test('when a user posts, then their own feed shows it and strangers’ posts never appear', async () => {
     // Arrange
     const [alice, stranger] = [createTestUser(), createTestUser()];

@@ -1,5 +1,6 @@
 import { EventTypes, type Subscription } from '@social/common/events';
 import type { FanOutPostDeps } from '../domain/fan-out-post';
+import type { FeedMetrics } from '../metrics';
 import { handlePostCreated } from './post-created.handler';
 import { handleUserDeleted, type UserDeletedDeps } from './user-deleted.handler';
 import { handleUserFollow } from './user-follow.handler';
@@ -20,7 +21,7 @@ export interface PostSubscriptionQueues {
  * them, and each is ordered by its own timestamp anyway.
  */
 export const postSubscriptions = (
-  deps: FanOutPostDeps & UserDeletedDeps,
+  deps: FanOutPostDeps & UserDeletedDeps & { feedMetrics: FeedMetrics },
   queues: PostSubscriptionQueues,
 ): Subscription[] => [
   { queue: queues.feedFanOut, handlers: { [EventTypes.PostCreated]: handlePostCreated(deps) } },

@@ -23,6 +23,7 @@ import { postSubscriptions } from '../../src/events/subscriptions';
 import { createAuthorModel, type AuthorModel } from '../../src/models/author.model';
 import { createFollowEdgeModel, type FollowEdgeModel } from '../../src/models/follow-edge.model';
 import { createPostModel, type PostModel } from '../../src/models/post.model';
+import { createFeedMetrics } from '../../src/metrics';
 import { postReadiness } from '../../src/readiness';
 import { startMediaServiceStub, type MediaServiceStub } from '@social/testkit/helpers';
 
@@ -170,6 +171,7 @@ export async function startPostApp(
         cache,
         outbox: relay,
         log,
+        feedMetrics: createFeedMetrics(metrics.registry),
         fanOutReadThreshold: options.fanOutReadThreshold ?? 10_000,
       },
       queues,
