@@ -227,6 +227,24 @@ describe('GET /api/posts/feed', () => {
     expect(await feedIds(env.app, star)).toEqual([post.id]);
   });
 
+  test('when Redis lost the list of hot authors, then their posts still appear and the list is restored', async () => {
+    // Arrange
+    const star = createTestUser();
+    const fans = [createTestUser(), createTestUser(), createTestUser()];
+    for (const fan of fans) await follow(env, fan, star);
+    const post = await arrange(env.app).createPost(star);
+    await waitFor(async () => (await env.posts.exists({ _id: post.id, fanout: 'read' })) !== null, {
+      description: 'post marked for fan-out on read',
+    });
+    await getFeed(env.app, fans[0]!);
+    // Act
+    await env.redis.del('feed:hot-authors');
+    const ids = await feedIds(env.app, fans[0]!);
+    // Assert
+    expect(ids).toEqual([post.id]);
+    expect(await env.redis.sismember('feed:hot-authors', star.id)).toBe(1);
+  });
+
   test('when a hot author’s and a fanned-out author’s posts interleave, then pages merge them in order', async () => {
     // Arrange
     const [star, friend, fan] = [createTestUser(), createTestUser(), createTestUser()];

@@ -21,6 +21,8 @@ export type FeedRead =
       complete: boolean;
       /** When the rebuild behind this feed started (ms): follows stored later are not in it. */
       builtAt: number;
+      /** Authors whose posts feeds merge at read time; undefined when Redis does not know (query them all). */
+      hotAuthors: Set<string> | undefined;
     }
   | { state: 'cold' }
   | { state: 'unavailable' };
@@ -46,9 +48,21 @@ export interface FeedStore {
   invalidate(userIds: string[]): Promise<void>;
   /** Removes posts a read found deleted; fail-soft, it is only housekeeping. */
   prune(userId: string, postIds: string[]): Promise<void>;
+  /** An author's posts are merged at read time from now on. Throws on failure (the fan-out is retried). */
+  addHotAuthor(authorId: string): Promise<void>;
+  /**
+   * Records the complete list of hot authors (from MongoDB) after Redis lost it; fail-soft. A set, so an
+   * author added concurrently by a fan-out is kept.
+   */
+  restoreHotAuthors(authorIds: string[]): Promise<void>;
 }
 
 const keys = {
+  /**
+   * Authors with posts merged at read time, plus KNOWN once it was filled from MongoDB: without KNOWN (never
+   * filled, flushed, evicted) a read cannot tell "no hot author" from "lost" and queries MongoDB.
+   */
+  hotAuthors: 'feed:hot-authors',
   feed: (userId: string) => `feed:{${userId}}`,
   state: (userId: string) => `feed:{${userId}}:state`,
 };
@@ -89,6 +103,8 @@ redis.call('SET', KEYS[2], (capped and 'capped:' or 'complete:') .. startedAt, '
 if n > 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 return 1
 `;
+
+const KNOWN = '-';
 
 /** Pipelines of at most this many commands, so one huge fan-out never builds one huge reply buffer. */
 const FAN_OUT_CHUNK = 500;
@@ -153,7 +169,8 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
     async read(userId, after, count) {
       const feed = keys.feed(userId);
       const state = keys.state(userId);
-      const pipe = redis.multi().get(state);
+      // A pipeline, not MULTI: nothing here needs atomicity, and the hot-author set lives in another slot.
+      const pipe = redis.pipeline().get(state).smembers(keys.hotAuthors);
       if (after) {
         pipe.zrevrangebyscore(feed, after.t, after.t, 'WITHSCORES', 'LIMIT', 0, SAME_MS_LIMIT);
         pipe.zrevrangebyscore(feed, `(${after.t}`, '-inf', 'WITHSCORES', 'LIMIT', 0, count);
@@ -173,10 +190,17 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
         return { state: 'cold' };
       }
       lookups.inc({ state: 'warm' });
+      const hot = Array.isArray(reply[1]) ? reply[1].map(String) : [];
       const entries = after
-        ? [...toEntries(reply[1]).filter((e) => e.id < after.id), ...toEntries(reply[2])].slice(0, count)
-        : toEntries(reply[1]);
-      return { state: 'warm', entries, complete: built[1] === 'complete', builtAt: Number(built[2]) };
+        ? [...toEntries(reply[2]).filter((e) => e.id < after.id), ...toEntries(reply[3])].slice(0, count)
+        : toEntries(reply[2]);
+      return {
+        state: 'warm',
+        entries,
+        complete: built[1] === 'complete',
+        builtAt: Number(built[2]),
+        hotAuthors: hot.includes(KNOWN) ? new Set(hot.filter((a) => a !== KNOWN)) : undefined,
+      };
     },
 
     async rebuild(userId, load) {
@@ -226,6 +250,14 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
       if (postIds.length === 0) return;
       await attempt('prune', () => redis.zrem(keys.feed(userId), ...postIds));
     },
+
+    async addHotAuthor(authorId) {
+      await redis.sadd(keys.hotAuthors, authorId);
+    },
+
+    async restoreHotAuthors(authorIds) {
+      await attempt('restore-hot-authors', () => redis.sadd(keys.hotAuthors, KNOWN, ...authorIds));
+    },
   };
 }
 
@@ -236,4 +268,6 @@ export const disabledFeedStore = (): FeedStore => ({
   fanOut: async () => {},
   invalidate: async () => {},
   prune: async () => {},
+  addHotAuthor: async () => {},
+  restoreHotAuthors: async () => {},
 });

@@ -26,6 +26,8 @@ export async function fanOutPost(
   // Asking for threshold followers is enough to know whether there are at least that many.
   const followers = await followersOf(deps.follows, post.userId, deps.fanOutReadThreshold);
   if (followers.length >= deps.fanOutReadThreshold) {
+    // Listed before the post is marked: a read that sees the mark also knows to look for it.
+    await deps.feeds.addHotAuthor(post.userId);
     await markFanOutOnRead(deps.posts, post.postId);
     await deps.feeds.fanOut(entry, [post.userId]);
     deps.log.info('post merged into feeds at read time', {

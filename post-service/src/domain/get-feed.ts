@@ -4,6 +4,7 @@ import type { FeedEntry, FeedRead, FeedStore } from '../cache/feed-store';
 import type { PostCache } from '../cache/post-cache';
 import { followeesOf, type FollowEdgeModel } from '../models/follow-edge.model';
 import {
+  findHotAuthors,
   findVisiblePostsByIds,
   listFeedEntries,
   listVisiblePostsByAuthors,
@@ -108,10 +109,11 @@ async function collectPage(
       out.push(...(await fromMongo(deps, q.authorIds, position, need)));
       return { posts: out };
     }
+    const hotFollowed = await followedHotAuthors(deps, current.hotAuthors, q.authorIds);
     const [fannedOut, mergedAtRead] = await Promise.all([
       hydrate(deps, q.userId, entries),
       listVisiblePostsByAuthors(deps.posts, {
-        authorIds: q.authorIds,
+        authorIds: hotFollowed,
         after: position,
         until: windowEnd,
         fanOutOnReadOnly: true,
@@ -127,6 +129,25 @@ async function collectPage(
     position = windowEnd;
     if (round >= MAX_ROUNDS) return { posts: out, resumeAt: position };
   }
+}
+
+/**
+ * The reader's authors whose posts are merged at read time. Redis normally knows the hot authors, which spares
+ * the MongoDB query for everyone who follows none; when it lost the list, MongoDB restores it.
+ */
+async function followedHotAuthors(
+  deps: GetFeedDeps,
+  known: Set<string> | undefined,
+  authorIds: string[],
+): Promise<string[]> {
+  let hot = known;
+  if (!hot) {
+    const all = await findHotAuthors(deps.posts);
+    await deps.feeds.restoreHotAuthors(all);
+    hot = new Set(all);
+  }
+  const isHot = hot;
+  return authorIds.filter((id) => isHot.has(id));
 }
 
 async function rebuildThenRead(

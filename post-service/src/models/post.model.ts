@@ -265,6 +265,12 @@ export async function markFanOutOnRead(posts: PostModel, postId: string): Promis
   await posts.updateOne({ _id: postId }, { $set: { fanout: 'read' } }, { timestamps: false });
 }
 
+/** Every author with posts merged into feeds at read time (few: only those over the follower threshold). */
+export async function findHotAuthors(posts: PostModel): Promise<string[]> {
+  const ids: unknown[] = await posts.distinct('userId', { fanout: 'read' });
+  return ids.filter((id): id is string => typeof id === 'string');
+}
+
 /** Ids of up to `limit` of the user's visible posts (account deletion works through them in batches). */
 export async function findVisiblePostIdsOfUser(
   posts: PostModel,
