@@ -56,6 +56,7 @@ export interface FeedBenchResult {
   throughput: { feedReqPerSec: number; postReqPerSec: number; ratio: number; target: string };
   fanOut: {
     posts: number;
+    refused: number;
     observed: number;
     byMode: Record<string, { count: number; p50Ms: number; p99Ms: number }>;
     all: { p50Ms: number; p99Ms: number };
@@ -164,12 +165,18 @@ export async function feedScenario(
   const authFor = (id: string): Record<string, string> => ({
     authorization: `Bearer ${signAccessToken(tokens, { id, username: `bench_${id.slice(0, 8)}` }).accessToken}`,
   });
-  const create = async (auth: Record<string, string>, content: string): Promise<string> => {
+  let createFailures = 0;
+  /** The new post's id, or undefined (counted) when the stack refused it (e.g. overloaded: 5xx). */
+  const create = async (auth: Record<string, string>, content: string): Promise<string | undefined> => {
     const res = await fetch(`${gw}/v1/posts/create-post`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ content }),
     });
+    if (res.status !== 201) {
+      createFailures += 1;
+      return undefined;
+    }
     return ((await res.json()) as { post: { id: string } }).post.id;
   };
   const rows: FeedBenchRow[] = [];
@@ -179,7 +186,7 @@ export async function feedScenario(
   );
   const reader = authFor(newId());
   let postId = '';
-  for (let i = 0; i < 25; i++) postId = await create(reader, `feed bench post ${i}`);
+  for (let i = 0; i < 25; i++) postId = (await create(reader, `feed bench post ${i}`)) ?? postId;
   await fetch(`${gw}/v1/posts/feed`, { headers: reader });
   const byId = await measure('GET /v1/posts/:id via gateway (cached)', `${gw}/v1/posts/${postId}`, reader, o);
   const feed = await measure(
@@ -230,17 +237,15 @@ export async function feedScenario(
     const edgesBefore = await mongo.db().collection('follow_edges').countDocuments();
     for (let i = 0; i < edges.length; i += 500)
       await Promise.all(
-        edges
-          .slice(i, i + 500)
-          .map(([followerId, followeeId]) =>
-            bus.publish(
-              newIntegrationEvent(EventTypes.UserFollowed, {
-                followerId,
-                followeeId,
-                at: new Date().toISOString(),
-              }),
-            ),
+        edges.slice(i, i + 500).map(([followerId, followeeId]) =>
+          bus.publish(
+            newIntegrationEvent(EventTypes.UserFollowed, {
+              followerId,
+              followeeId,
+              at: new Date().toISOString(),
+            }),
           ),
+        ),
       );
     await waitFor(
       async () =>
@@ -256,7 +261,7 @@ export async function feedScenario(
     const before = await lagBuckets(stack.internalUrls['post-service']);
     const posters = [hot, ...authors].map((id) => ({ id, auth: authFor(id) }));
     const posts = o.postsPerSecond * o.postSeconds;
-    const inFlight: Array<Promise<string>> = [];
+    const inFlight: Array<Promise<string | undefined>> = [];
     const started = Date.now();
     for (let n = 0; n < posts; n++) {
       const wait = started + (n * 1000) / o.postsPerSecond - Date.now();
@@ -265,15 +270,18 @@ export async function feedScenario(
       const poster = n % 10 === 0 ? posters[0]! : posters[1 + (n % o.authors)]!;
       inFlight.push(create(poster.auth, `fan-out bench ${n}`));
     }
+    const failedBefore = createFailures;
     await Promise.all(inFlight);
+    const accepted = posts - (createFailures - failedBefore);
     await waitFor(
-      async () => total(sum(minus(await lagBuckets(stack.internalUrls['post-service']), before))) >= posts,
+      async () => total(sum(minus(await lagBuckets(stack.internalUrls['post-service']), before))) >= accepted,
       { timeoutMs: 120_000, intervalMs: 250, description: `${posts} posts fanned out` },
     ).catch(() => undefined);
     const delta = minus(await lagBuckets(stack.internalUrls['post-service']), before);
     const all = sum(delta);
     const fanOut = {
       posts,
+      refused: posts - accepted,
       observed: total(all),
       byMode: Object.fromEntries(
         [...delta].map(([mode, b]) => [
