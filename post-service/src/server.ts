@@ -8,13 +8,18 @@ import { connectMongo } from '@social/common/mongo';
 import { closeRedis, createRedis } from '@social/common/redis';
 import { createApp } from './app';
 import { createEngagementCache, disabledEngagementCache } from './cache/engagement-cache';
+import { createFeedStore, disabledFeedStore } from './cache/feed-store';
 import { createPostCache, disabledPostCache } from './cache/post-cache';
 import { createMediaClient } from '@social/common/clients';
 import { loadPostConfig } from './config';
 import { createOutboxRelay } from './events/outbox-relay';
+import { postSubscriptions } from './events/subscriptions';
+import { createAuthorModel } from './models/author.model';
 import { createCommentModel } from './models/comment.model';
+import { createFollowEdgeModel } from './models/follow-edge.model';
 import { createLikeModel } from './models/like.model';
 import { createPostModel } from './models/post.model';
+import { createFeedMetrics } from './metrics';
 import { postReadiness } from './readiness';
 
 const SERVICE = 'post-service';
@@ -28,7 +33,10 @@ async function main(): Promise<void> {
   const posts = createPostModel(conn);
   const likes = createLikeModel(conn);
   const comments = createCommentModel(conn);
-  await Promise.all([posts.init(), likes.init(), comments.init()]);
+  const authors = createAuthorModel(conn);
+  const follows = createFollowEdgeModel(conn);
+  // Unique and query indexes must exist before the first event or request.
+  await Promise.all([posts.init(), likes.init(), comments.init(), authors.init(), follows.init()]);
 
   const redis = config.CACHE_ENABLED
     ? createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log, name: SERVICE })
@@ -53,6 +61,15 @@ async function main(): Promise<void> {
         likedTtlSeconds: config.POST_LIST_CACHE_TTL_SECONDS,
       })
     : disabledEngagementCache();
+  const feeds = redis
+    ? createFeedStore({
+        redis,
+        log,
+        registry: metrics.registry,
+        maxEntries: config.FEED_MAX_ENTRIES,
+        ttlSeconds: config.FEED_TTL_SECONDS,
+      })
+    : disabledFeedStore();
   log.info('post cache', { enabled: config.CACHE_ENABLED });
 
   const bus = createEventBus({
@@ -82,6 +99,30 @@ async function main(): Promise<void> {
     timeoutMs: config.MEDIA_SERVICE_TIMEOUT_MS,
     registry: metrics.registry,
   });
+  for (const subscription of postSubscriptions(
+    {
+      posts,
+      likes,
+      comments,
+      engagementCache,
+      authors,
+      follows,
+      feeds,
+      cache,
+      outbox,
+      log,
+      feedMetrics: createFeedMetrics(metrics.registry),
+      fanOutReadThreshold: config.FEED_FANOUT_READ_THRESHOLD,
+    },
+    {
+      feedFanOut: config.POST_FEED_FANOUT_QUEUE,
+      userProjection: config.POST_USER_EVENTS_QUEUE,
+      userDeleted: config.POST_USER_DELETED_QUEUE,
+    },
+  )) {
+    await bus.subscribe(subscription);
+  }
+
   const app = createApp({
     config,
     log,
@@ -93,6 +134,9 @@ async function main(): Promise<void> {
     engagementCache,
     outbox,
     media,
+    authors,
+    follows,
+    feeds,
   });
   const server = http.createServer(app);
   const internal = await startInternalServer({

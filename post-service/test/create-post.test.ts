@@ -53,6 +53,7 @@ describe('POST /api/posts/create-post', () => {
         likeCount: 0,
         commentCount: 0,
         likedByMe: false,
+        author: { id: alice.id, username: alice.username, displayName: alice.username },
       },
     });
     expect(new Date(res.body.post.createdAt).toISOString()).toBe(res.body.post.createdAt);

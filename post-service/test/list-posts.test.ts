@@ -59,6 +59,8 @@ describe('GET /api/posts/all-posts', () => {
       likeCount: 0,
       commentCount: 0,
       likedByMe: false,
+      // No profile event yet: the name comes from alice's access token.
+      author: { id: alice.id, username: alice.username, displayName: alice.username },
     });
   });
 

@@ -172,6 +172,9 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       MEDIA_POST_DELETED_QUEUE: `e2e_${run}.media-service.post-deleted`,
       MEDIA_USER_DELETED_QUEUE: `e2e_${run}.media-service.user-deleted`,
       IDENTITY_EVENTS_QUEUE: `e2e_${run}.identity-service.user-deleted`,
+      POST_FEED_FANOUT_QUEUE: `e2e_${run}.post-service.feed-fanout`,
+      POST_USER_EVENTS_QUEUE: `e2e_${run}.post-service.user-projection`,
+      POST_USER_DELETED_QUEUE: `e2e_${run}.post-service.user-deleted`,
       MEDIA_STORAGE: 'local',
       // A dot segment like the default (media-service/.media): the journey's public file fetch covers it.
       MEDIA_DIR: path.join(logDir, '.media'),

@@ -16,6 +16,11 @@ export interface PostPage {
  */
 export interface PostCache {
   post(postId: string, load: () => Promise<PostDto | null>): Promise<PostDto | null>;
+  /**
+   * Many posts at once (feeds): one MGET, and one `load` for the misses. Deleted or unknown posts are absent
+   * from the answer.
+   */
+  posts(postIds: string[], load: (missing: string[]) => Promise<PostDto[]>): Promise<Map<string, PostDto>>;
   page(query: { page: number; limit: number }, load: () => Promise<PostPage>): Promise<PostPage>;
   /** A post was created: every cached list page is now stale. */
   postCreated(): Promise<void>;
@@ -102,6 +107,33 @@ export function createPostCache(opts: PostCacheOptions): PostCache {
       return post;
     },
 
+    async posts(postIds, load) {
+      const found = new Map<string, PostDto>();
+      if (postIds.length === 0) return found;
+      const raws = await attempt('get-posts', () => redis.mget(postIds.map(cacheKeys.post)));
+      const missing: string[] = [];
+      postIds.forEach((id, i) => {
+        const raw = raws?.[i];
+        if (raw === DELETED_MARKER) return;
+        const cached = parse<CachedPost>(raw);
+        if (cached) found.set(id, upgrade(cached));
+        else missing.push(id);
+      });
+      lookups.inc({ cache: 'post', result: 'hit' }, postIds.length - missing.length);
+      if (missing.length === 0) return found;
+      lookups.inc({ cache: 'post', result: 'miss' }, missing.length);
+      const loaded = await load(missing);
+      for (const post of loaded) found.set(post.id, post);
+      if (raws && loaded.length > 0)
+        await attempt('set-posts', async () => {
+          const pipe = redis.pipeline();
+          for (const post of loaded)
+            pipe.set(cacheKeys.post(post.id), JSON.stringify(post), 'EX', opts.postTtlSeconds, 'NX');
+          await pipe.exec();
+        });
+      return found;
+    },
+
     async page(query, load) {
       // Read the version before loading: if a write bumps it meanwhile, this page is stored under the old
       // version, which nobody reads any more, instead of serving stale data under the new one.
@@ -138,6 +170,7 @@ export function createPostCache(opts: PostCacheOptions): PostCache {
 /** CACHE_ENABLED=false: every read goes to MongoDB (used to measure what the cache buys). */
 export const disabledPostCache = (): PostCache => ({
   post: (_postId, load) => load(),
+  posts: async (_postIds, load) => new Map((await load(_postIds)).map((p) => [p.id, p])),
   page: (_query, load) => load(),
   postCreated: async () => {},
   postDeleted: async () => {},

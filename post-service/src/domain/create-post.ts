@@ -3,6 +3,7 @@ import type { Logger } from '@social/common/logger';
 import type { PostCache } from '../cache/post-cache';
 import type { MediaClient } from '@social/common/clients';
 import type { Outbox } from '../events/outbox-relay';
+import { seedAuthor, type AuthorModel } from '../models/author.model';
 import {
   insertPostWithEvent,
   toPostDto,
@@ -17,10 +18,13 @@ export interface CreatePostDeps {
   outbox: Outbox;
   log: Logger;
   media: MediaClient;
+  authors: AuthorModel;
 }
 
 export interface CreatePostCommand {
   userId: string;
+  /** From the access token: the author's name until identity's profile event reaches the projection. */
+  username: string;
   content: string;
   mediaIds: string[];
   /** The author's own access token: media-service is asked as the author, so it answers only with theirs. */
@@ -37,6 +41,7 @@ export async function createPost(deps: CreatePostDeps, cmd: CreatePostCommand): 
     media,
     correlationId: cmd.correlationId,
   }); // post + pending post.created, one write
+  await seedAuthor(deps.authors, { userId: cmd.userId, username: cmd.username }); // no-op once projected
   await deps.cache.postCreated(); // fail-soft inside the cache module
   deps.outbox.kick(); // publish now; the interval catches the rest
   deps.log.info('post created', { postId: post._id.toHexString(), mediaCount: post.mediaIds.length });

@@ -1,4 +1,4 @@
-import { mongoose, type Connection } from '@social/common/mongo';
+import { keysetAfterDesc, mongoose, type Connection } from '@social/common/mongo';
 import {
   createMongoOutboxStore,
   outboxPlugin,
@@ -38,6 +38,11 @@ export interface PostDoc extends OutboxFields<PendingEvent> {
   /** Moved only with a like/comment edge (see post-engagement.model.ts); absent on older posts (0). */
   likeCount?: number;
   commentCount?: number;
+  /**
+   * 'read' when the author had too many followers to fan the post out: home feeds merge such posts in at read
+   * time. Recorded per post, so an author crossing the threshold either way never loses a post from feeds.
+   */
+  fanout?: 'read';
 }
 
 /** One attached media as a post keeps it. */
@@ -79,6 +84,7 @@ const postSchema = new Schema<PostDoc>(
     deletedAt: { type: Date, default: null },
     likeCount: { type: Number, default: 0 },
     commentCount: { type: Number, default: 0 },
+    fanout: { type: String, enum: ['read'] },
   },
   { collection: 'posts', timestamps: true, versionKey: false },
 );
@@ -86,6 +92,10 @@ const postSchema = new Schema<PostDoc>(
 postSchema.plugin(outboxPlugin);
 // The list: visible posts, newest first.
 postSchema.index({ deletedAt: 1, createdAt: -1, _id: -1 });
+// A user's timeline, and home feeds read from MongoDB (`userId: {$in: …}`), newest first.
+postSchema.index({ userId: 1, deletedAt: 1, createdAt: -1, _id: -1 });
+// The posts home feeds merge in at read time (authors over the fan-out threshold).
+postSchema.index({ fanout: 1, userId: 1, createdAt: -1, _id: -1 });
 
 export const createPostModel = (conn: Connection): PostModel => conn.model<PostDoc>('Post', postSchema);
 
@@ -187,3 +197,94 @@ export const createPostOutboxStore = (posts: PostModel): OutboxStore<ObjectId> =
     finalizeWhen: (event) =>
       event.type === EventTypes.PostDeleted ? { deletedAt: { $ne: null } } : undefined,
   });
+
+/** A position in a newest-first list: the item's createdAt (ms) and id. */
+export interface ListPosition {
+  t: number;
+  id: string;
+}
+
+/** Items at or after `until` in newest-first order, i.e. not older than it: the lower bound of a window. */
+function notOlderThan(until: ListPosition): Record<string, unknown> {
+  const t = new Date(until.t);
+  const id = new Types.ObjectId(until.id);
+  return { $or: [{ createdAt: { $gt: t } }, { createdAt: t, _id: { $gte: id } }] };
+}
+
+/**
+ * Visible posts of the given authors after `after`, newest first. `until` bounds the window from below
+ * (inclusive) and `fanOutOnReadOnly` keeps only the posts home feeds merge in at read time.
+ */
+export async function listVisiblePostsByAuthors(
+  posts: PostModel,
+  q: {
+    authorIds: string[];
+    after?: ListPosition;
+    until?: ListPosition;
+    fanOutOnReadOnly?: boolean;
+    limit: number;
+  },
+): Promise<LeanPost[]> {
+  if (q.authorIds.length === 0 || q.limit <= 0) return [];
+  const bounds = [keysetAfterDesc('createdAt', q.after), q.until ? notOlderThan(q.until) : {}].filter(
+    (b) => Object.keys(b).length > 0,
+  );
+  return posts
+    .find(
+      {
+        ...(q.fanOutOnReadOnly ? { fanout: 'read' } : {}),
+        userId: q.authorIds.length === 1 ? q.authorIds[0] : { $in: q.authorIds },
+        ...visible,
+        ...(bounds.length > 0 ? { $and: bounds } : {}),
+      },
+      withoutOutbox,
+    )
+    .sort({ createdAt: -1, _id: -1 })
+    .limit(q.limit)
+    .lean<LeanPost[]>();
+}
+
+/** The newest `limit` visible posts of the authors as feed entries (id and time only), to rebuild a feed. */
+export async function listFeedEntries(
+  posts: PostModel,
+  q: { authorIds: string[]; limit: number },
+): Promise<ListPosition[]> {
+  if (q.authorIds.length === 0) return [];
+  const found = await posts
+    .find({ userId: { $in: q.authorIds }, ...visible }, { _id: 1, createdAt: 1 })
+    .sort({ createdAt: -1, _id: -1 })
+    .limit(q.limit)
+    .lean<Array<Pick<PostDoc, '_id' | 'createdAt'>>>();
+  return found.map((p) => ({ t: p.createdAt.getTime(), id: p._id.toHexString() }));
+}
+
+/** The visible posts among `ids`, in no particular order; deleted or unknown ones are absent. */
+export async function findVisiblePostsByIds(posts: PostModel, ids: string[]): Promise<LeanPost[]> {
+  if (ids.length === 0) return [];
+  return posts.find({ _id: { $in: ids }, ...visible }, withoutOutbox).lean<LeanPost[]>();
+}
+
+/** Home feeds merge this post in at read time instead of holding it (its author is over the threshold). */
+export async function markFanOutOnRead(posts: PostModel, postId: string): Promise<void> {
+  // Not an edit of the post: updatedAt stays what the author last did.
+  await posts.updateOne({ _id: postId }, { $set: { fanout: 'read' } }, { timestamps: false });
+}
+
+/** Every author with posts merged into feeds at read time (few: only those over the follower threshold). */
+export async function findHotAuthors(posts: PostModel): Promise<string[]> {
+  const ids: unknown[] = await posts.distinct('userId', { fanout: 'read' });
+  return ids.filter((id): id is string => typeof id === 'string');
+}
+
+/** Ids of up to `limit` of the user's visible posts (account deletion works through them in batches). */
+export async function findVisiblePostIdsOfUser(
+  posts: PostModel,
+  userId: string,
+  limit: number,
+): Promise<string[]> {
+  const found = await posts
+    .find({ userId, ...visible }, { _id: 1 })
+    .limit(limit)
+    .lean<Array<Pick<PostDoc, '_id'>>>();
+  return found.map((p) => p._id.toHexString());
+}

@@ -1,5 +1,11 @@
 import type { Express } from 'express';
-import { createEventBus, deadLetterExchangeName, type EventBus } from '@social/common/events';
+import {
+  consumerQueueNames,
+  createEventBus,
+  deadLetterExchangeName,
+  type EventBus,
+  type RetryOptions,
+} from '@social/common/events';
 import { createReadinessProbe } from '@social/common/health';
 import { createInternalApp } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
@@ -14,12 +20,17 @@ import {
   disabledEngagementCache,
   type EngagementCache,
 } from '../../src/cache/engagement-cache';
+import { createFeedStore, disabledFeedStore, type FeedStore } from '../../src/cache/feed-store';
 import { createPostCache, disabledPostCache, type PostCache } from '../../src/cache/post-cache';
 import { createMediaClient } from '@social/common/clients';
 import { createOutboxRelay, type OutboxRelay } from '../../src/events/outbox-relay';
+import { postSubscriptions } from '../../src/events/subscriptions';
+import { createAuthorModel, type AuthorModel } from '../../src/models/author.model';
 import { createCommentModel, type CommentModel } from '../../src/models/comment.model';
+import { createFollowEdgeModel, type FollowEdgeModel } from '../../src/models/follow-edge.model';
 import { createLikeModel, type LikeModel } from '../../src/models/like.model';
 import { createPostModel, type PostModel } from '../../src/models/post.model';
+import { createFeedMetrics } from '../../src/metrics';
 import { postReadiness } from '../../src/readiness';
 import { startMediaServiceStub, type MediaServiceStub } from '@social/testkit/helpers';
 
@@ -28,6 +39,9 @@ export const RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
 /** Nothing listens here: a Redis or broker that is "down" without touching the shared ones. */
 export const CLOSED_REDIS_URL = 'redis://127.0.0.1:1';
 export const CLOSED_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:1';
+
+/** Short backoff so a retried message is redelivered within a test's wait. */
+export const testRetry: RetryOptions = { maxAttempts: 5, backoffMs: [50, 100, 200] };
 
 export interface PostTestEnv {
   app: Express;
@@ -38,6 +52,11 @@ export interface PostTestEnv {
   comments: CommentModel;
   /** The app's cache of counters and likedByMe (domain functions called directly need it). */
   engagementCache: EngagementCache;
+  authors: AuthorModel;
+  follows: FollowEdgeModel;
+  feeds: FeedStore;
+  /** Durable queue names this env's consumers use (unique per env). */
+  queues: { feedFanOut: string; userProjection: string; userDeleted: string };
   /** A client on the app's key prefix, to observe the cache from outside. */
   redis: Redis;
   bus: EventBus;
@@ -65,6 +84,12 @@ export interface PostTestEnvOptions {
   mediaServiceUrl?: string;
   /** MEDIA_SERVICE_TIMEOUT_MS (default 1000). */
   mediaTimeoutMs?: number;
+  /** Subscribe the event consumers (feed fan-out, projections, user.deleted); default true. */
+  consumers?: boolean;
+  /** FEED_FANOUT_READ_THRESHOLD (default 10,000). */
+  fanOutReadThreshold?: number;
+  /** FEED_MAX_ENTRIES (default 800). */
+  feedMaxEntries?: number;
 }
 
 export interface PostTestInfra {
@@ -88,7 +113,9 @@ export async function startPostApp(
   const posts = createPostModel(conn);
   const likes = createLikeModel(conn);
   const comments = createCommentModel(conn);
-  await Promise.all([posts.init(), likes.init(), comments.init()]);
+  const authors = createAuthorModel(conn);
+  const follows = createFollowEdgeModel(conn);
+  await Promise.all([posts.init(), likes.init(), comments.init(), authors.init(), follows.init()]);
   const cacheRedis = createRedis({
     url: options.cacheRedisUrl ?? REDIS_URL,
     keyPrefix: infra.keyPrefix,
@@ -114,6 +141,15 @@ export async function startPostApp(
         likedTtlSeconds: 300,
       })
     : disabledEngagementCache();
+  const feeds: FeedStore = cacheEnabled
+    ? createFeedStore({
+        redis: cacheRedis,
+        log,
+        registry: metrics.registry,
+        maxEntries: options.feedMaxEntries ?? 800,
+        ttlSeconds: 3600,
+      })
+    : disabledFeedStore();
   const bus = createEventBus({
     url: options.rabbitmqUrl ?? RABBITMQ_URL,
     appId: 'post-service',
@@ -121,6 +157,7 @@ export async function startPostApp(
     exchange: infra.exchange,
     registry: metrics.registry,
     publishTimeoutMs: 2000,
+    retry: testRetry,
     reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
   });
   if (options.rabbitmqUrl) bus.start();
@@ -143,8 +180,33 @@ export async function startPostApp(
     timeoutMs: options.mediaTimeoutMs ?? 1000,
     registry: metrics.registry,
   });
+  const queues = {
+    feedFanOut: uniqueName('post-service.feed-fanout'),
+    userProjection: uniqueName('post-service.user-projection'),
+    userDeleted: uniqueName('post-service.user-deleted'),
+  };
+  if (options.consumers ?? true) {
+    for (const subscription of postSubscriptions(
+      {
+        posts,
+        likes,
+        comments,
+        engagementCache,
+        authors,
+        follows,
+        feeds,
+        cache,
+        outbox: relay,
+        log,
+        feedMetrics: createFeedMetrics(metrics.registry),
+        fanOutReadThreshold: options.fanOutReadThreshold ?? 10_000,
+      },
+      queues,
+    ))
+      await bus.subscribe(subscription);
+  }
   const app = createApp({
-    config: { ...testJwtConfig, JSON_BODY_LIMIT: '100kb' },
+    config: { ...testJwtConfig, JSON_BODY_LIMIT: '100kb', FEED_MAX_FOLLOWING: 5000 },
     log,
     metrics,
     posts,
@@ -154,6 +216,9 @@ export async function startPostApp(
     engagementCache,
     outbox: relay,
     media,
+    authors,
+    follows,
+    feeds,
   });
   const internal = createInternalApp({
     log,
@@ -168,6 +233,10 @@ export async function startPostApp(
     likes,
     comments,
     engagementCache,
+    authors,
+    follows,
+    feeds,
+    queues,
     redis,
     bus,
     relay,
@@ -178,6 +247,7 @@ export async function startPostApp(
       await mediaService.close();
       await relay.stop();
       await bus.close();
+      if (options.consumers ?? true) await deleteQueues(Object.values(queues));
       await Promise.all([closeClient(cacheRedis), closeClient(redis)]);
       await conn.close();
     },
@@ -196,6 +266,18 @@ async function closeClient(redis: Redis): Promise<void> {
 function waitReady(redis: Redis): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => redis.once('ready', () => resolve()));
+}
+
+async function deleteQueues(queues: string[]): Promise<void> {
+  const amqp = await import('amqplib');
+  const conn = await amqp.connect(RABBITMQ_URL);
+  try {
+    const ch = await conn.createChannel();
+    for (const queue of queues)
+      for (const name of consumerQueueNames(queue, testRetry.backoffMs)) await ch.deleteQueue(name);
+  } finally {
+    await conn.close();
+  }
 }
 
 /** Drops the exchange and every key under the prefix, then stops MongoDB. */

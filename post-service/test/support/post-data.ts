@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { TestUser } from '@social/testkit/helpers';
-import type { Engagement } from '../../src/domain/engagement';
-import type { PostDto } from '../../src/models/post.model';
+import type { PostView } from '../../src/domain/present-posts';
 
 /** A post as the API serves it. */
-export type ServedPost = PostDto & Engagement;
+export type ServedPost = PostView;
 
 export interface CreatePostInput {
   content: string;
@@ -28,10 +27,10 @@ export const arrange = (app: Express) => ({
   },
 });
 
-/** A served post as the post cache holds it: counts and likedByMe are read live on every request, never cached. */
-export function withoutEngagement<
-  P extends { likeCount?: unknown; commentCount?: unknown; likedByMe?: unknown },
->(post: P): Omit<P, 'likeCount' | 'commentCount' | 'likedByMe'> {
-  const { likeCount: _likes, commentCount: _comments, likedByMe: _mine, ...body } = post;
+/** A served post as the post cache holds it: author, counts and likedByMe are joined on every read, never cached. */
+export function asCached<
+  P extends { author?: unknown; likeCount?: unknown; commentCount?: unknown; likedByMe?: unknown },
+>(post: P): Omit<P, 'author' | 'likeCount' | 'commentCount' | 'likedByMe'> {
+  const { author: _author, likeCount: _likes, commentCount: _comments, likedByMe: _mine, ...body } = post;
   return body;
 }

@@ -1,0 +1,351 @@
+/**
+ * Home feed benchmark (issue 18), as one scenario function a runner calls with a started stack. Numbers, not
+ * assertions: each target is printed beside its measurement.
+ *
+ * 1. Throughput: the first page of a cached home feed vs a cached `GET /v1/posts/:id`, both through the gateway
+ *    (target: feed >= 0.8x).
+ * 2. Fan-out lag: one author followed by `hotFollowers` users (at the default threshold of 10,000 this author
+ *    is merged at read time) and `authors` authors followed by `followersPerAuthor` each, every follower's
+ *    feed live in Redis, posts at `postsPerSecond`; the lag is post-service's `feed_fanout_lag_seconds`
+ *    (createdAt -> in every follower's feed) (target: p99 <= 1 s).
+ * 3. Memory: what feeds take in Redis (MEMORY USAGE of every feed key) vs the cap x active readers bound.
+ */
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { signAccessToken, type TokenConfig } from '@social/common/auth';
+import { createEventBus, EventTypes, newIntegrationEvent } from '@social/common/events';
+import { createLogger } from '@social/common/logger';
+import { closeRedis, createRedis } from '@social/common/redis';
+import { waitFor } from '@social/testkit/helpers';
+import { MongoClient } from 'mongodb';
+import type { RunningStack } from '../../scripts/stack/start-stack';
+
+export interface FeedBenchOptions {
+  warmupS: number;
+  durationS: number;
+  connections: number;
+  hotFollowers: number;
+  authors: number;
+  followersPerAuthor: number;
+  postsPerSecond: number;
+  postSeconds: number;
+}
+
+export const defaultFeedBenchOptions: FeedBenchOptions = {
+  warmupS: 2,
+  durationS: 8,
+  connections: 20,
+  hotFollowers: 10_000,
+  authors: 100,
+  followersPerAuthor: 100,
+  postsPerSecond: 50,
+  postSeconds: 10,
+};
+
+export interface FeedBenchRow {
+  scenario: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  note?: string;
+}
+
+export interface FeedBenchResult {
+  rows: FeedBenchRow[];
+  throughput: { feedReqPerSec: number; postReqPerSec: number; ratio: number; target: string };
+  fanOut: {
+    posts: number;
+    refused: number;
+    observed: number;
+    byMode: Record<string, { count: number; p50Ms: number; p99Ms: number }>;
+    all: { p50Ms: number; p99Ms: number };
+    target: string;
+  };
+  memory: {
+    feeds: number;
+    entries: number;
+    usedBytes: number;
+    bytesPerEntry: number;
+    cap: number;
+    boundBytes: number;
+    note: string;
+  };
+}
+
+const newId = (): string => randomBytes(12).toString('hex');
+
+async function measure(
+  scenario: string,
+  url: string,
+  headers: Record<string, string>,
+  o: FeedBenchOptions,
+): Promise<FeedBenchRow> {
+  const load = { url, headers, connections: o.connections };
+  await autocannon({ ...load, duration: o.warmupS });
+  const r = await autocannon({ ...load, duration: o.durationS });
+  const row = {
+    scenario,
+    reqPerSec: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+  };
+  console.log(
+    `  ${scenario}: ${row.reqPerSec} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}`,
+  );
+  return row;
+}
+
+type Buckets = Map<string, [number, number][]>;
+
+/** `feed_fanout_lag_seconds` buckets per mode from post-service's /metrics. */
+async function lagBuckets(internalUrl: string): Promise<Buckets> {
+  const text = await (await fetch(`${internalUrl}/metrics`)).text();
+  const byMode: Buckets = new Map();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('feed_fanout_lag_seconds_bucket')) continue;
+    const mode = /mode="([^"]+)"/.exec(line)?.[1] ?? 'unknown';
+    const le = /le="([^"]+)"/.exec(line)?.[1] ?? '+Inf';
+    const bucket: [number, number] = [
+      le === '+Inf' ? Infinity : Number(le),
+      Number(line.slice(line.lastIndexOf(' ') + 1)),
+    ];
+    byMode.set(mode, [...(byMode.get(mode) ?? []), bucket]);
+  }
+  return byMode;
+}
+
+const minus = (after: Buckets, before: Buckets): Buckets =>
+  new Map(
+    [...after].map(([mode, buckets]) => [
+      mode,
+      buckets.map(([le, c], i) => [le, c - (before.get(mode)?.[i]?.[1] ?? 0)] as [number, number]),
+    ]),
+  );
+
+const sum = (buckets: Buckets): [number, number][] => {
+  const all = [...buckets.values()];
+  return (all[0] ?? []).map(([le], i) => [le, all.reduce((s, b) => s + (b[i]?.[1] ?? 0), 0)]);
+};
+
+const total = (buckets: [number, number][]): number => buckets.at(-1)?.[1] ?? 0;
+
+/** Quantile from cumulative buckets, linear within a bucket (like PromQL's histogram_quantile). */
+function quantileMs(q: number, buckets: [number, number][]): number {
+  const count = total(buckets);
+  if (count === 0) return NaN;
+  const rank = q * count;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const [le, c] of buckets) {
+    if (c >= rank) {
+      if (!Number.isFinite(le)) return Math.round(prevLe * 1000);
+      return Math.round((prevLe + ((le - prevLe) * (rank - prevCount)) / Math.max(c - prevCount, 1)) * 1000);
+    }
+    prevLe = le;
+    prevCount = c;
+  }
+  return Math.round(prevLe * 1000);
+}
+
+export async function feedScenario(
+  stack: RunningStack,
+  options: Partial<FeedBenchOptions> = {},
+): Promise<FeedBenchResult> {
+  const o = { ...defaultFeedBenchOptions, ...options };
+  const gw = stack.gatewayUrl;
+  const env = stack.env['post-service'];
+  const tokens: TokenConfig = {
+    JWT_SECRET: env.JWT_SECRET ?? '',
+    JWT_ISSUER: env.JWT_ISSUER ?? 'social-identity',
+    JWT_AUDIENCE: env.JWT_AUDIENCE ?? 'social-api',
+    JWT_ACCESS_TTL_SECONDS: 3600,
+  };
+  const authFor = (id: string): Record<string, string> => ({
+    authorization: `Bearer ${signAccessToken(tokens, { id, username: `bench_${id.slice(0, 8)}` }).accessToken}`,
+  });
+  let createFailures = 0;
+  /** The new post's id, or undefined (counted) when the stack refused it (e.g. overloaded: 5xx). */
+  const create = async (auth: Record<string, string>, content: string): Promise<string | undefined> => {
+    const res = await fetch(`${gw}/v1/posts/create-post`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ content }),
+    });
+    if (res.status !== 201) {
+      createFailures += 1;
+      return undefined;
+    }
+    return ((await res.json()) as { post: { id: string } }).post.id;
+  };
+  const rows: FeedBenchRow[] = [];
+
+  console.log(
+    'feed 1. cached GET /v1/posts/feed (first page) vs cached GET /v1/posts/:id, through the gateway',
+  );
+  const reader = authFor(newId());
+  let postId = '';
+  for (let i = 0; i < 25; i++) postId = (await create(reader, `feed bench post ${i}`)) ?? postId;
+  await fetch(`${gw}/v1/posts/feed`, { headers: reader });
+  const byId = await measure('GET /v1/posts/:id via gateway (cached)', `${gw}/v1/posts/${postId}`, reader, o);
+  const feed = await measure(
+    'GET /v1/posts/feed via gateway (cached, 20 posts)',
+    `${gw}/v1/posts/feed`,
+    reader,
+    o,
+  );
+  rows.push(byId, feed);
+  const throughput = {
+    feedReqPerSec: feed.reqPerSec,
+    postReqPerSec: byId.reqPerSec,
+    ratio: +(feed.reqPerSec / Math.max(byId.reqPerSec, 1)).toFixed(2),
+    target: 'feed >= 0.8x cached GET /v1/posts/:id',
+  };
+  feed.note = `${throughput.ratio}x GET /v1/posts/:id (target >= 0.8x)`;
+
+  console.log(
+    `feed 2. fan-out: 1 author x ${o.hotFollowers} followers + ${o.authors} authors x ${o.followersPerAuthor}, ${o.postsPerSecond} posts/s`,
+  );
+  const log = createLogger({ service: 'bench', level: 'warn', json: false });
+  const bus = createEventBus({
+    url: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    appId: 'bench',
+    log,
+    exchange: env.EVENTS_EXCHANGE,
+  });
+  await bus.connect();
+  const mongo = new MongoClient(env.MONGO_URI ?? '');
+  await mongo.connect();
+  const redis = createRedis({
+    url: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    log,
+  });
+  await new Promise<void>((resolve) =>
+    redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve()),
+  );
+  try {
+    const hot = newId();
+    const authors = Array.from({ length: o.authors }, newId);
+    const edges: Array<[follower: string, followee: string]> = [
+      ...Array.from({ length: o.hotFollowers }, (): [string, string] => [newId(), hot]),
+      ...authors.flatMap((a) =>
+        Array.from({ length: o.followersPerAuthor }, (): [string, string] => [newId(), a]),
+      ),
+    ];
+    const edgesBefore = await mongo.db().collection('follow_edges').countDocuments();
+    for (let i = 0; i < edges.length; i += 500)
+      await Promise.all(
+        edges.slice(i, i + 500).map(([followerId, followeeId]) =>
+          bus.publish(
+            newIntegrationEvent(EventTypes.UserFollowed, {
+              followerId,
+              followeeId,
+              at: new Date().toISOString(),
+            }),
+          ),
+        ),
+      );
+    await waitFor(
+      async () =>
+        (await mongo.db().collection('follow_edges').countDocuments()) >= edgesBefore + edges.length,
+      { timeoutMs: 600_000, intervalMs: 1000, description: `${edges.length} follow edges projected` },
+    );
+    // Every follower is an active reader: their feed exists in Redis, so fan-out writes into each one.
+    const warm = redis.pipeline();
+    for (const [follower] of edges)
+      warm.set(`feed:{${follower}}:state`, `complete:${Date.now()}`, 'EX', 3600);
+    await warm.exec();
+
+    const before = await lagBuckets(stack.internalUrls['post-service']);
+    const posters = [hot, ...authors].map((id) => ({ id, auth: authFor(id) }));
+    const posts = o.postsPerSecond * o.postSeconds;
+    const inFlight: Array<Promise<string | undefined>> = [];
+    const started = Date.now();
+    for (let n = 0; n < posts; n++) {
+      const wait = started + (n * 1000) / o.postsPerSecond - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // One post in ten is the hot author's; the rest rotate over the other authors.
+      const poster = n % 10 === 0 ? posters[0]! : posters[1 + (n % o.authors)]!;
+      inFlight.push(create(poster.auth, `fan-out bench ${n}`));
+    }
+    const failedBefore = createFailures;
+    await Promise.all(inFlight);
+    const accepted = posts - (createFailures - failedBefore);
+    await waitFor(
+      async () => total(sum(minus(await lagBuckets(stack.internalUrls['post-service']), before))) >= accepted,
+      { timeoutMs: 120_000, intervalMs: 250, description: `${posts} posts fanned out` },
+    ).catch(() => undefined);
+    const delta = minus(await lagBuckets(stack.internalUrls['post-service']), before);
+    const all = sum(delta);
+    const fanOut = {
+      posts,
+      refused: posts - accepted,
+      observed: total(all),
+      byMode: Object.fromEntries(
+        [...delta].map(([mode, b]) => [
+          mode,
+          { count: total(b), p50Ms: quantileMs(0.5, b), p99Ms: quantileMs(0.99, b) },
+        ]),
+      ),
+      all: { p50Ms: quantileMs(0.5, all), p99Ms: quantileMs(0.99, all) },
+      target: 'p99 <= 1000 ms at 50 posts/s',
+    };
+    console.log('  ', fanOut);
+    rows.push({
+      scenario: `fan-out lag @ ${o.postsPerSecond} posts/s`,
+      reqPerSec: o.postsPerSecond,
+      p50: fanOut.all.p50Ms,
+      p99: fanOut.all.p99Ms,
+      non2xx: posts - fanOut.observed,
+      note: 'p50/p99 = created -> in every follower feed (ms); target p99 <= 1000 ms',
+    });
+
+    console.log('feed 3. Redis memory of home feeds');
+    const raw = createRedis({ url: env.REDIS_URL ?? 'redis://127.0.0.1:6379', log });
+    await new Promise<void>((resolve) =>
+      raw.status === 'ready' ? resolve() : raw.once('ready', () => resolve()),
+    );
+    let cursor = '0';
+    let usedBytes = 0;
+    let feeds = 0;
+    let entries = 0;
+    do {
+      // A bench-only SCAN over this run's prefix; never on a request path.
+      const [next, keys] = await raw.scan(
+        cursor,
+        'MATCH',
+        `${env.REDIS_KEY_PREFIX ?? ''}feed:*`,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      for (const key of keys) {
+        usedBytes += (await raw.memory('USAGE', key)) ?? 0;
+        if (!key.endsWith(':state')) {
+          feeds += 1;
+          entries += await raw.zcard(key);
+        }
+      }
+    } while (cursor !== '0');
+    await closeRedis(raw);
+    const cap = Number(env.FEED_MAX_ENTRIES ?? 800);
+    const bytesPerEntry = entries > 0 ? Math.round(usedBytes / entries) : 0;
+    const memory = {
+      feeds,
+      entries,
+      usedBytes,
+      bytesPerEntry,
+      cap,
+      boundBytes: cap * feeds * bytesPerEntry,
+      note: 'usedBytes counts every feed and state key; the bound is cap x feeds x bytes per entry',
+    };
+    console.log('  ', memory);
+    return { rows, throughput, fanOut, memory };
+  } finally {
+    await closeRedis(redis);
+    await mongo.close();
+    await bus.close();
+  }
+}

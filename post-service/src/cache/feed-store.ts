@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@social/common/logger';
+import { counter, type Registry } from '@social/common/metrics';
+import type { Redis } from '@social/common/redis';
+
+/** One post in a home feed: its createdAt (ms, the score) and id (the member; ties sort by id like MongoDB). */
+export interface FeedEntry {
+  t: number;
+  id: string;
+}
+
+/**
+ * A read of one home feed. `warm`: the entries after the position, newest first, and `complete` when the feed
+ * holds every fanned-out post there is (it was never trimmed to the cap), so running out means the end.
+ * `cold`: nothing usable in Redis (never built, expired, flushed, or dropped). `unavailable`: Redis failed.
+ */
+export type FeedRead =
+  | {
+      state: 'warm';
+      entries: FeedEntry[];
+      complete: boolean;
+      /** When the rebuild behind this feed started (ms): follows stored later are not in it. */
+      builtAt: number;
+      /** Authors whose posts feeds merge at read time; undefined when Redis does not know (query them all). */
+      hotAuthors: Set<string> | undefined;
+    }
+  | { state: 'cold' }
+  | { state: 'unavailable' };
+
+/**
+ * Home feeds in Redis: per user a sorted set `feed:{<userId>}` of post ids scored by createdAt, capped at
+ * `maxEntries` and expiring `ttlSeconds` after its last read, and a state key `feed:{<userId>}:state`
+ * (`open:<nonce>:<ms>` while a rebuild that started at <ms> runs, then `complete:<ms>` or `capped:<ms>`).
+ * Only feeds someone read recently exist, so memory stays within cap × active readers; every other feed is
+ * rebuilt from MongoDB on its next read.
+ */
+export interface FeedStore {
+  read(userId: string, after: FeedEntry | undefined, count: number): Promise<FeedRead>;
+  /**
+   * Rebuilds a cold feed from `load` (the newest posts from MongoDB). The state key is opened before loading so
+   * fan-outs that happen meanwhile land in the new set; the rebuild only completes if nobody dropped or
+   * reopened the feed in between. False when it did not complete (the caller serves from MongoDB).
+   */
+  rebuild(userId: string, load: (limit: number) => Promise<FeedEntry[]>): Promise<boolean>;
+  /** Adds a new post to the feeds of these users, where they exist. Throws on a Redis failure (retried). */
+  fanOut(entry: FeedEntry, userIds: string[]): Promise<void>;
+  /** Drops these users' feeds (deleted accounts). Throws on failure, so the event is retried. */
+  invalidate(userIds: string[]): Promise<void>;
+  /** Removes posts a read found deleted; fail-soft, it is only housekeeping. */
+  prune(userId: string, postIds: string[]): Promise<void>;
+  /** An author's posts are merged at read time from now on. Throws on failure (the fan-out is retried). */
+  addHotAuthor(authorId: string): Promise<void>;
+  /**
+   * Records the complete list of hot authors (from MongoDB) after Redis lost it; fail-soft. A set, so an
+   * author added concurrently by a fan-out is kept.
+   */
+  restoreHotAuthors(authorIds: string[]): Promise<void>;
+}
+
+const keys = {
+  /**
+   * Authors with posts merged at read time, plus KNOWN once it was filled from MongoDB: without KNOWN (never
+   * filled, flushed, evicted) a read cannot tell "no hot author" from "lost" and queries MongoDB.
+   */
+  hotAuthors: 'feed:hot-authors',
+  feed: (userId: string) => `feed:{${userId}}`,
+  state: (userId: string) => `feed:{${userId}}:state`,
+};
+
+// KEYS: feed, state. ARGV: score, member, cap. Only feeds that exist (or are being rebuilt) receive the post;
+// the feed inherits the state key's expiry, so a feed nobody reads still leaves Redis on time.
+const FAN_OUT = `
+local state = redis.call('GET', KEYS[2])
+if not state then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+local n = redis.call('ZCARD', KEYS[1])
+local cap = tonumber(ARGV[3])
+if n > cap then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1)
+  if string.sub(state, 1, 9) == 'complete:' then
+    redis.call('SET', KEYS[2], 'capped:' .. string.sub(state, 10), 'KEEPTTL')
+  end
+end
+local ttl = redis.call('TTL', KEYS[2])
+if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
+return 1
+`;
+
+// KEYS: feed, state. ARGV: nonce (`open:<uuid>:<ms>`), cap, ttl, loadedFull ('1' when the load hit the cap),
+// then score/member pairs. The finished state keeps the rebuild's start time: what it saw of the follow graph.
+const FINISH_REBUILD = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+for i = 5, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local cap = tonumber(ARGV[2])
+local capped = ARGV[4] == '1'
+local n = redis.call('ZCARD', KEYS[1])
+if n > cap then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1)
+  capped = true
+end
+local startedAt = string.match(ARGV[1], ':(%d+)$')
+redis.call('SET', KEYS[2], (capped and 'capped:' or 'complete:') .. startedAt, 'EX', ARGV[3])
+if n > 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+return 1
+`;
+
+const KNOWN = '-';
+
+/** Pipelines of at most this many commands, so one huge fan-out never builds one huge reply buffer. */
+const FAN_OUT_CHUNK = 500;
+/** Posts sharing one millisecond with the cursor's post that a page can step over (more is not realistic). */
+const SAME_MS_LIMIT = 100;
+
+export interface FeedStoreOptions {
+  redis: Redis;
+  log: Logger;
+  registry: Registry;
+  maxEntries: number;
+  ttlSeconds: number;
+}
+
+type Reply = [Error | null, unknown][] | null;
+
+function results(reply: Reply): unknown[] {
+  if (!reply) throw new Error('redis pipeline returned nothing');
+  return reply.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}
+
+/** WITHSCORES replies: member, score, member, score… */
+function toEntries(raw: unknown): FeedEntry[] {
+  if (!Array.isArray(raw)) return [];
+  const out: FeedEntry[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push({ id: String(raw[i]), t: Number(raw[i + 1]) });
+  return out;
+}
+
+export function createFeedStore(opts: FeedStoreOptions): FeedStore {
+  const { redis, log, maxEntries, ttlSeconds } = opts;
+  const lookups = counter(opts.registry, {
+    name: 'feed_cache_reads_total',
+    help: 'Home feed reads by Redis state (warm, cold, unavailable)',
+    labelNames: ['state'] as const,
+  });
+  const failures = counter(opts.registry, {
+    name: 'feed_cache_errors_total',
+    help: 'Feed operations on Redis that failed; reads were served from MongoDB',
+    labelNames: ['op'] as const,
+  });
+  let degraded = false;
+
+  async function attempt<T>(op: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await fn();
+      if (degraded) log.info('feed cache available again');
+      degraded = false;
+      return result;
+    } catch (err) {
+      failures.inc({ op });
+      if (!degraded) log.warn('feed cache unavailable, serving feeds from mongo', { op, err });
+      degraded = true;
+      return undefined;
+    }
+  }
+
+  return {
+    async read(userId, after, count) {
+      const feed = keys.feed(userId);
+      const state = keys.state(userId);
+      // A pipeline, not MULTI: nothing here needs atomicity, and the hot-author set lives in another slot.
+      const pipe = redis.pipeline().get(state).smembers(keys.hotAuthors);
+      if (after) {
+        pipe.zrevrangebyscore(feed, after.t, after.t, 'WITHSCORES', 'LIMIT', 0, SAME_MS_LIMIT);
+        pipe.zrevrangebyscore(feed, `(${after.t}`, '-inf', 'WITHSCORES', 'LIMIT', 0, count);
+      } else {
+        pipe.zrevrangebyscore(feed, '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, count);
+      }
+      // Reading keeps a feed alive: only readers' feeds stay in Redis.
+      pipe.expire(feed, ttlSeconds).expire(state, ttlSeconds);
+      const reply = await attempt('read', async () => results(await pipe.exec()));
+      if (!reply) {
+        lookups.inc({ state: 'unavailable' });
+        return { state: 'unavailable' };
+      }
+      const built = typeof reply[0] === 'string' ? /^(complete|capped):(\d+)$/.exec(reply[0]) : null;
+      if (!built) {
+        lookups.inc({ state: 'cold' });
+        return { state: 'cold' };
+      }
+      lookups.inc({ state: 'warm' });
+      const hot = Array.isArray(reply[1]) ? reply[1].map(String) : [];
+      const entries = after
+        ? [...toEntries(reply[2]).filter((e) => e.id < after.id), ...toEntries(reply[3])].slice(0, count)
+        : toEntries(reply[2]);
+      return {
+        state: 'warm',
+        entries,
+        complete: built[1] === 'complete',
+        builtAt: Number(built[2]),
+        hotAuthors: hot.includes(KNOWN) ? new Set(hot.filter((a) => a !== KNOWN)) : undefined,
+      };
+    },
+
+    async rebuild(userId, load) {
+      const nonce = `open:${randomUUID()}:${Date.now()}`;
+      const opened = await attempt('rebuild-open', async () =>
+        results(
+          await redis.multi().del(keys.feed(userId)).set(keys.state(userId), nonce, 'EX', ttlSeconds).exec(),
+        ),
+      );
+      if (!opened) return false;
+      const entries = await load(maxEntries);
+      const args = entries.flatMap((e) => [String(e.t), e.id]);
+      const done = await attempt('rebuild-finish', () =>
+        redis.eval(
+          FINISH_REBUILD,
+          2,
+          keys.feed(userId),
+          keys.state(userId),
+          nonce,
+          maxEntries,
+          ttlSeconds,
+          entries.length >= maxEntries ? '1' : '0',
+          ...args,
+        ),
+      );
+      return done === 1;
+    },
+
+    async fanOut(entry, userIds) {
+      for (let i = 0; i < userIds.length; i += FAN_OUT_CHUNK) {
+        const pipe = redis.pipeline();
+        for (const userId of userIds.slice(i, i + FAN_OUT_CHUNK))
+          pipe.eval(FAN_OUT, 2, keys.feed(userId), keys.state(userId), entry.t, entry.id, maxEntries);
+        results(await pipe.exec());
+      }
+    },
+
+    async invalidate(userIds) {
+      if (userIds.length === 0) return;
+      // One DEL per user keeps each command on one cluster slot ({userId} hash tag).
+      const pipe = redis.pipeline();
+      for (const userId of userIds) pipe.del(keys.state(userId), keys.feed(userId));
+      results(await pipe.exec());
+    },
+
+    async prune(userId, postIds) {
+      if (postIds.length === 0) return;
+      await attempt('prune', () => redis.zrem(keys.feed(userId), ...postIds));
+    },
+
+    async addHotAuthor(authorId) {
+      await redis.sadd(keys.hotAuthors, authorId);
+    },
+
+    async restoreHotAuthors(authorIds) {
+      await attempt('restore-hot-authors', () => redis.sadd(keys.hotAuthors, KNOWN, ...authorIds));
+    },
+  };
+}
+
+/** CACHE_ENABLED=false: no Redis, every feed is read from MongoDB. */
+export const disabledFeedStore = (): FeedStore => ({
+  read: async () => ({ state: 'unavailable' }),
+  rebuild: async () => false,
+  fanOut: async () => {},
+  invalidate: async () => {},
+  prune: async () => {},
+  addHotAuthor: async () => {},
+  restoreHotAuthors: async () => {},
+});

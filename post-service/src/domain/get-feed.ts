@@ -1,0 +1,186 @@
+import type { CursorCodec, CursorQuery } from '@social/common/http';
+import type { Logger } from '@social/common/logger';
+import type { FeedEntry, FeedRead, FeedStore } from '../cache/feed-store';
+import type { PostCache } from '../cache/post-cache';
+import { followeesOf, type FollowEdgeModel } from '../models/follow-edge.model';
+import {
+  findHotAuthors,
+  findVisiblePostsByIds,
+  listFeedEntries,
+  listVisiblePostsByAuthors,
+  toPostDto,
+  type PostDto,
+  type PostModel,
+} from '../models/post.model';
+import { presentPosts, type PostView, type PresentPostsDeps } from './present-posts';
+
+export interface GetFeedDeps extends PresentPostsDeps {
+  posts: PostModel;
+  follows: FollowEdgeModel;
+  cache: PostCache;
+  feeds: FeedStore;
+  cursors: CursorCodec;
+  log: Logger;
+  /** A feed reads the newest this many followees (bounds every query). */
+  maxFollowing: number;
+}
+
+export interface PostListPage {
+  posts: PostView[];
+  nextCursor: string | null;
+}
+
+/**
+ * Rounds of Redis reads one page may take when many entries turn out deleted or unfollowed; after that the page
+ * is shorter than asked and its cursor continues where the scan stopped (never skips, never repeats).
+ */
+const MAX_ROUNDS = 4;
+
+const positionOf = (post: PostDto): FeedEntry => ({ t: Date.parse(post.createdAt), id: post.id });
+
+/** Newest first, ties by id descending: the order of the Redis sets and of every MongoDB list. */
+const newestFirst = (a: PostDto, b: PostDto): number => {
+  const byTime = Date.parse(b.createdAt) - Date.parse(a.createdAt);
+  if (byTime !== 0) return byTime;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+};
+
+/**
+ * The caller's home feed: their own posts and those of everyone they follow, newest first. Fanned-out posts come
+ * from the caller's Redis set, posts of authors over the fan-out threshold are merged in from MongoDB, and a
+ * cold or unreachable Redis serves the whole page from MongoDB (slower, same answer). Every entry is checked
+ * against the current following set and against deletion, so an unfollow or a delete shows on the next read.
+ */
+export async function getFeed(
+  deps: GetFeedDeps,
+  cmd: { userId: string } & CursorQuery,
+): Promise<PostListPage> {
+  const scope = `feed:${cmd.userId}`;
+  const after = cmd.cursor === undefined ? undefined : deps.cursors.decode(scope, cmd.cursor);
+  const { followeeIds, lastFollowedAt } = await followeesOf(deps.follows, cmd.userId, deps.maxFollowing);
+  const { posts, resumeAt } = await collectPage(deps, {
+    userId: cmd.userId,
+    authorIds: [cmd.userId, ...followeeIds],
+    lastFollowedAt,
+    after,
+    want: cmd.limit + 1,
+  });
+  const page = posts.slice(0, cmd.limit);
+  const last = page.at(-1);
+  const next = posts.length > cmd.limit && last ? positionOf(last) : resumeAt;
+  return {
+    posts: await presentPosts(deps, page, { viewerId: cmd.userId }),
+    nextCursor: next ? deps.cursors.encode(scope, next) : null,
+  };
+}
+
+interface Collected {
+  /** Up to `want` posts, newest first. */
+  posts: PostDto[];
+  /** Set when the scan stopped early with fewer than `want`: where the next page starts. */
+  resumeAt?: FeedEntry;
+}
+
+async function collectPage(
+  deps: GetFeedDeps,
+  q: { userId: string; authorIds: string[]; lastFollowedAt?: number; after?: FeedEntry; want: number },
+): Promise<Collected> {
+  let read = await deps.feeds.read(q.userId, q.after, q.want);
+  // Built before the newest follow was stored: it lacks that followee's earlier posts.
+  const stale = read.state === 'warm' && q.lastFollowedAt !== undefined && q.lastFollowedAt >= read.builtAt;
+  if (read.state === 'cold' || stale) read = await rebuildThenRead(deps, q);
+  if (read.state !== 'warm') return { posts: await fromMongo(deps, q.authorIds, q.after, q.want) };
+
+  const authors = new Set(q.authorIds);
+  const out: PostDto[] = [];
+  let position = q.after;
+  for (let round = 1; ; round++) {
+    const need = q.want - out.length;
+    const current: FeedRead = round === 1 ? read : await deps.feeds.read(q.userId, position, need);
+    if (current.state !== 'warm') {
+      out.push(...(await fromMongo(deps, q.authorIds, position, need)));
+      return { posts: out };
+    }
+    const { entries, complete } = current;
+    // The set answered `need` entries: this round covers down to its last one. Fewer: the set is exhausted.
+    const windowEnd = entries.length >= need ? entries.at(-1) : undefined;
+    if (!windowEnd && !complete) {
+      // The set was trimmed to its cap: everything older than this point is only in MongoDB.
+      out.push(...(await fromMongo(deps, q.authorIds, position, need)));
+      return { posts: out };
+    }
+    const hotFollowed = await followedHotAuthors(deps, current.hotAuthors, q.authorIds);
+    const [fannedOut, mergedAtRead] = await Promise.all([
+      hydrate(deps, q.userId, entries),
+      listVisiblePostsByAuthors(deps.posts, {
+        authorIds: hotFollowed,
+        after: position,
+        until: windowEnd,
+        fanOutOnReadOnly: true,
+        limit: need,
+      }),
+    ]);
+    const seen = new Set<string>();
+    const candidates = [...fannedOut, ...mergedAtRead.map(toPostDto)]
+      .filter((p) => authors.has(p.userId) && !seen.has(p.id) && seen.add(p.id))
+      .sort(newestFirst);
+    out.push(...candidates.slice(0, need));
+    if (out.length >= q.want || !windowEnd) return { posts: out };
+    position = windowEnd;
+    if (round >= MAX_ROUNDS) return { posts: out, resumeAt: position };
+  }
+}
+
+/**
+ * The reader's authors whose posts are merged at read time. Redis normally knows the hot authors, which spares
+ * the MongoDB query for everyone who follows none; when it lost the list, MongoDB restores it.
+ */
+async function followedHotAuthors(
+  deps: GetFeedDeps,
+  known: Set<string> | undefined,
+  authorIds: string[],
+): Promise<string[]> {
+  let hot = known;
+  if (!hot) {
+    const all = await findHotAuthors(deps.posts);
+    await deps.feeds.restoreHotAuthors(all);
+    hot = new Set(all);
+  }
+  const isHot = hot;
+  return authorIds.filter((id) => isHot.has(id));
+}
+
+async function rebuildThenRead(
+  deps: GetFeedDeps,
+  q: { userId: string; authorIds: string[]; after?: FeedEntry; want: number },
+): Promise<FeedRead> {
+  const built = await deps.feeds.rebuild(q.userId, (limit) =>
+    listFeedEntries(deps.posts, { authorIds: q.authorIds, limit }),
+  );
+  if (!built) return { state: 'unavailable' };
+  deps.log.info('home feed rebuilt', { userId: q.userId });
+  return deps.feeds.read(q.userId, q.after, q.want);
+}
+
+async function fromMongo(
+  deps: GetFeedDeps,
+  authorIds: string[],
+  after: FeedEntry | undefined,
+  limit: number,
+): Promise<PostDto[]> {
+  return (await listVisiblePostsByAuthors(deps.posts, { authorIds, after, limit })).map(toPostDto);
+}
+
+/** The posts behind feed entries, through the post cache; entries of deleted posts are pruned from the set. */
+async function hydrate(deps: GetFeedDeps, userId: string, entries: FeedEntry[]): Promise<PostDto[]> {
+  const ids = entries.map((e) => e.id);
+  const found = await deps.cache.posts(ids, async (missing) =>
+    (await findVisiblePostsByIds(deps.posts, missing)).map(toPostDto),
+  );
+  const gone = ids.filter((id) => !found.has(id));
+  if (gone.length > 0) await deps.feeds.prune(userId, gone);
+  return ids.flatMap((id) => {
+    const post = found.get(id);
+    return post ? [post] : [];
+  });
+}

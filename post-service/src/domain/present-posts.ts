@@ -1,0 +1,55 @@
+import { findAuthors, type AuthorDto, type AuthorModel } from '../models/author.model';
+import type { PostDto } from '../models/post.model';
+import { withEngagement, withNoEngagementYet, type Engagement, type EngagementDeps } from './engagement';
+
+/** A post as every post-service answer shows it. */
+export interface PostView extends PostDto, Engagement {
+  /** From the author projection; username and displayName are null until identity's profile event arrived. */
+  author: { id: string; username: string | null; displayName: string | null };
+}
+
+export type PresentPostsDeps = Pick<EngagementDeps, 'posts' | 'likes' | 'engagementCache'> & {
+  authors: AuthorModel;
+};
+
+/** Who is asking: likedByMe is theirs. */
+export interface PresentPostsViewer {
+  viewerId: string;
+}
+
+const authorsOf = async (authors: AuthorModel, posts: PostDto[]): Promise<Map<string, AuthorDto>> => {
+  const authorIds = [...new Set(posts.map((p) => p.userId))];
+  return new Map((await findAuthors(authors, authorIds)).map((a) => [a.id, a]));
+};
+
+const withAuthor =
+  (authors: Map<string, AuthorDto>) =>
+  <P extends PostDto & Engagement>(post: P): PostView => ({
+    ...post,
+    author: authors.get(post.userId) ?? { id: post.userId, username: null, displayName: null },
+  });
+
+/**
+ * The one place a stored post becomes what clients see (GET /:id, all-posts, feed, by-user): it joins the
+ * author projection (one query per answer) and the page's likes and comments for the viewer (one Redis round
+ * trip, MongoDB for what it lacks), side by side, so every list shows the same post the same way.
+ */
+export async function presentPosts(
+  deps: PresentPostsDeps,
+  posts: PostDto[],
+  viewer: PresentPostsViewer,
+): Promise<PostView[]> {
+  const [authors, engaged] = await Promise.all([
+    authorsOf(deps.authors, posts),
+    withEngagement(posts, viewer.viewerId, deps),
+  ]);
+  return engaged.map(withAuthor(authors));
+}
+
+/** A post created a moment ago: its author, and no likes or comments yet (nothing to look up). */
+export async function presentNewPost(
+  deps: Pick<PresentPostsDeps, 'authors'>,
+  post: PostDto,
+): Promise<PostView> {
+  return withAuthor(await authorsOf(deps.authors, [post]))(withNoEngagementYet(post));
+}

@@ -1,0 +1,293 @@
+import request from 'supertest';
+import { createTestUser, waitFor, type TestUser } from '@social/testkit/helpers';
+import { arrange } from './support/post-data';
+import {
+  startInfra,
+  startPostApp,
+  stopInfra,
+  type PostTestEnv,
+  type PostTestInfra,
+} from './support/post-app';
+import { allPages, feedIds, follow, getByUser, getFeed, unfollow } from './support/user-events';
+
+/** Low, so a test can make a hot author out of three followers (production default: 10,000). */
+const THRESHOLD = 3;
+
+let infra: PostTestInfra;
+let env: PostTestEnv;
+
+beforeAll(async () => {
+  infra = await startInfra();
+  env = await startPostApp(infra, { fanOutReadThreshold: THRESHOLD });
+});
+afterAll(async () => {
+  await env.close();
+  await stopInfra(infra);
+});
+
+const feedKey = (user: TestUser): string => `feed:{${user.id}}`;
+const stateKey = (user: TestUser): string => `feed:{${user.id}}:state`;
+const createPosts = async (user: TestUser, n: number): Promise<string[]> => {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push((await arrange(env.app).createPost(user)).id);
+  return ids;
+};
+
+describe('GET /api/posts/feed', () => {
+  test('when bob follows alice and alice posts, then bob’s feed shows it within a second, with its author', async () => {
+    // Arrange
+    const [alice, bob] = [createTestUser(), createTestUser()];
+    await follow(env, bob, alice);
+    await getFeed(env.app, bob); // bob has read his feed before: it lives in Redis, so fan-out must reach it
+    // Act
+    const post = await arrange(env.app).createPost(alice);
+    // Assert
+    await waitFor(async () => (await feedIds(env.app, bob)).includes(post.id), {
+      timeoutMs: 1_000,
+      description: 'post in bob’s feed',
+    });
+    const res = await getFeed(env.app, bob);
+    expect(res).toMatchObject({ status: 200, body: { success: true, posts: [post], nextCursor: null } });
+    expect(res.body.posts[0]?.author).toEqual({
+      id: alice.id,
+      username: alice.username,
+      displayName: alice.username,
+    });
+    expect(await env.redis.zscore(feedKey(bob), post.id)).toBe(String(Date.parse(post.createdAt)));
+  });
+
+  test('when a post is fanned out, then feed_fanout_lag_seconds counts it by mode on /metrics', async () => {
+    // Arrange
+    const alice = createTestUser();
+    const count = async (): Promise<number> => {
+      const text = (await request(env.internal).get('/metrics')).text;
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('feed_fanout_lag_seconds_count{') && l.includes('mode="write"'));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const before = await count();
+    // Act
+    await arrange(env.app).createPost(alice);
+    // Assert
+    await waitFor(async () => (await count()) === before + 1, { description: 'fan-out observed' });
+  });
+
+  test('when a user posts, then their own feed shows it and strangers’ posts never appear', async () => {
+    // Arrange
+    const [alice, stranger] = [createTestUser(), createTestUser()];
+    const foreign = await arrange(env.app).createPost(stranger);
+    // Act
+    const own = await arrange(env.app).createPost(alice);
+    // Assert
+    const ids = await feedIds(env.app, alice);
+    expect(ids).toEqual([own.id]);
+    expect(ids).not.toContain(foreign.id);
+  });
+
+  test('when posts of several authors exist, then the feed is newest first across them', async () => {
+    // Arrange
+    const [alice, bob, carol] = [createTestUser(), createTestUser(), createTestUser()];
+    await follow(env, bob, alice);
+    await follow(env, bob, carol);
+    const ids = [
+      (await arrange(env.app).createPost(alice)).id,
+      (await arrange(env.app).createPost(bob)).id,
+      (await arrange(env.app).createPost(carol)).id,
+    ];
+    // Act
+    const res = await getFeed(env.app, bob);
+    // Assert
+    expect(res.body.posts.map((p) => p.id)).toEqual([...ids].reverse());
+  });
+
+  test('when the feed is paged while new posts arrive, then no post is skipped or repeated', async () => {
+    // Arrange
+    const [alice, bob] = [createTestUser(), createTestUser()];
+    await follow(env, bob, alice);
+    const before = await createPosts(alice, 5);
+    const first = await getFeed(env.app, bob, '?limit=2');
+    // Act: two new posts land between page 1 and the rest
+    await createPosts(alice, 2);
+    const rest = await allPages((q) => getFeed(env.app, bob, q), 2, first.body.nextCursor);
+    // Assert
+    expect(first.body.posts.map((p) => p.id)).toEqual([before[4], before[3]]);
+    expect(rest.flat()).toEqual([before[2], before[1], before[0]]);
+  });
+
+  test('when the last page is read, then nextCursor is null; the default limit is 20', async () => {
+    // Arrange
+    const alice = createTestUser();
+    await createPosts(alice, 21);
+    // Act
+    const first = await getFeed(env.app, alice);
+    const second = await getFeed(
+      env.app,
+      alice,
+      `?cursor=${encodeURIComponent(first.body.nextCursor ?? '')}`,
+    );
+    // Assert
+    expect(first.body.posts).toHaveLength(20);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    expect(second.body).toMatchObject({ posts: [expect.any(Object)], nextCursor: null });
+  });
+
+  test.each(['?limit=0', '?limit=51', '?limit=ten', '?page=2', '?cursor='])(
+    'when the query is %s, then 400 with the error shape',
+    async (query) => {
+      const res = await getFeed(env.app, createTestUser(), query);
+
+      expect(res).toMatchObject({
+        status: 400,
+        body: { success: false, message: expect.any(String), requestId: expect.any(String) },
+      });
+    },
+  );
+
+  test('when the cursor is tampered with, truncated, or from another list, then 400', async () => {
+    // Arrange
+    const [alice, bob] = [createTestUser(), createTestUser()];
+    await createPosts(alice, 3);
+    const { nextCursor } = (await getFeed(env.app, alice, '?limit=1')).body;
+    const byUser = (await getByUser(env.app, alice, alice.id, '?limit=1')).body.nextCursor;
+    const cursor = nextCursor ?? '';
+    const tampered = `${cursor.slice(0, 5)}${cursor[5] === 'A' ? 'B' : 'A'}${cursor.slice(6)}`;
+    // Act
+    const replies = await Promise.all([
+      getFeed(env.app, alice, `?cursor=${encodeURIComponent(tampered)}`),
+      getFeed(env.app, alice, `?cursor=${encodeURIComponent(cursor.slice(0, -3))}`),
+      getFeed(env.app, alice, `?cursor=${encodeURIComponent(byUser ?? '')}`),
+      getFeed(env.app, bob, `?cursor=${encodeURIComponent(cursor)}`),
+    ]);
+    // Assert
+    for (const res of replies)
+      expect(res).toMatchObject({
+        status: 400,
+        body: { success: false, message: 'Invalid cursor', requestId: expect.any(String) },
+      });
+  });
+
+  test('when bob unfollows alice, then the next read no longer shows her posts', async () => {
+    // Arrange
+    const [alice, bob] = [createTestUser(), createTestUser()];
+    await follow(env, bob, alice);
+    const post = await arrange(env.app).createPost(alice);
+    await waitFor(async () => (await feedIds(env.app, bob)).includes(post.id), {
+      description: 'post in feed',
+    });
+    // Act
+    await unfollow(env, bob, alice);
+    // Assert
+    expect(await feedIds(env.app, bob)).toEqual([]);
+  });
+
+  test('when alice deletes a post, then the next read of her followers’ feeds no longer shows it', async () => {
+    // Arrange
+    const [alice, bob] = [createTestUser(), createTestUser()];
+    await follow(env, bob, alice);
+    const [kept, deleted] = await createPosts(alice, 2);
+    await waitFor(async () => (await feedIds(env.app, bob)).length === 2, { description: 'both in feed' });
+    // Act
+    await request(env.app).delete(`/api/posts/${deleted}`).set(alice.auth).expect(200);
+    // Assert
+    expect(await feedIds(env.app, bob)).toEqual([kept]);
+    expect(await feedIds(env.app, alice)).toEqual([kept]);
+  });
+
+  test('when Redis lost the feed (flush), then it is served from MongoDB and rebuilt', async () => {
+    // Arrange
+    const [alice, bob] = [createTestUser(), createTestUser()];
+    await follow(env, bob, alice);
+    const ids = (await createPosts(alice, 3)).reverse();
+    await waitFor(async () => (await feedIds(env.app, bob)).length === 3, { description: 'feed warm' });
+    // Act
+    await env.redis.del(feedKey(bob), stateKey(bob));
+    const res = await getFeed(env.app, bob);
+    // Assert
+    expect(res.body.posts.map((p) => p.id)).toEqual(ids);
+    expect(await env.redis.get(stateKey(bob))).toMatch(/^complete:\d+$/);
+    expect(await env.redis.zrevrange(feedKey(bob), 0, -1)).toEqual(ids);
+  });
+
+  test('when an author has the threshold of followers, then posts are not fanned out but still appear', async () => {
+    // Arrange
+    const star = createTestUser();
+    const fans = [createTestUser(), createTestUser(), createTestUser()];
+    for (const fan of fans) await follow(env, fan, star);
+    await getFeed(env.app, fans[0]!); // a warm feed: fan-out would have reached it
+    // Act
+    const post = await arrange(env.app).createPost(star);
+    // Assert
+    await waitFor(async () => (await env.posts.exists({ _id: post.id, fanout: 'read' })) !== null, {
+      timeoutMs: 1_000,
+      description: 'post marked for fan-out on read',
+    });
+    for (const fan of fans) expect(await feedIds(env.app, fan)).toEqual([post.id]);
+    expect(await env.redis.zscore(feedKey(fans[0]!), post.id)).toBeNull();
+    expect(await feedIds(env.app, star)).toEqual([post.id]);
+  });
+
+  test('when Redis lost the list of hot authors, then their posts still appear and the list is restored', async () => {
+    // Arrange
+    const star = createTestUser();
+    const fans = [createTestUser(), createTestUser(), createTestUser()];
+    for (const fan of fans) await follow(env, fan, star);
+    const post = await arrange(env.app).createPost(star);
+    await waitFor(async () => (await env.posts.exists({ _id: post.id, fanout: 'read' })) !== null, {
+      description: 'post marked for fan-out on read',
+    });
+    await getFeed(env.app, fans[0]!);
+    // Act
+    await env.redis.del('feed:hot-authors');
+    const ids = await feedIds(env.app, fans[0]!);
+    // Assert
+    expect(ids).toEqual([post.id]);
+    expect(await env.redis.sismember('feed:hot-authors', star.id)).toBe(1);
+  });
+
+  test('when a hot author’s and a fanned-out author’s posts interleave, then pages merge them in order', async () => {
+    // Arrange
+    const [star, friend, fan] = [createTestUser(), createTestUser(), createTestUser()];
+    await follow(env, fan, friend);
+    for (const f of [fan, createTestUser(), createTestUser()]) await follow(env, f, star);
+    await getFeed(env.app, fan);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push((await arrange(env.app).createPost(star)).id, (await arrange(env.app).createPost(friend)).id);
+    }
+    await waitFor(async () => (await env.posts.countDocuments({ userId: star.id, fanout: 'read' })) === 3, {
+      description: 'hot posts marked',
+    });
+    await waitFor(async () => (await env.redis.zcard(feedKey(fan))) === 3, { description: 'fanned out' });
+    // Act
+    const pages = await allPages((q) => getFeed(env.app, fan, q), 2);
+    // Assert
+    expect(pages.flat()).toEqual([...ids].reverse());
+  });
+});
+
+describe('GET /api/posts/feed beyond the Redis cap', () => {
+  let capped: PostTestEnv;
+  let cappedInfra: PostTestInfra;
+  beforeAll(async () => {
+    cappedInfra = await startInfra();
+    capped = await startPostApp(cappedInfra, { feedMaxEntries: 3 });
+  });
+  afterAll(async () => {
+    await capped.close();
+    await stopInfra(cappedInfra);
+  });
+
+  test('when a feed holds more posts than the cap, then older pages come from MongoDB, in order', async () => {
+    // Arrange
+    const alice = createTestUser();
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) ids.push((await arrange(capped.app).createPost(alice)).id);
+    // Act
+    const pages = await allPages((q) => getFeed(capped.app, alice, q), 2);
+    // Assert
+    expect(pages.flat()).toEqual([...ids].reverse());
+    expect(await capped.redis.zcard(`feed:{${alice.id}}`)).toBe(3);
+    expect(await capped.redis.get(`feed:{${alice.id}}:state`)).toMatch(/^capped:\d+$/);
+  });
+});
