@@ -313,10 +313,11 @@ export async function feedScenario(
     let entries = 0;
     do {
       // A bench-only SCAN over this run's prefix; never on a request path.
+      // Per-reader keys only (`feed:{<userId>}` and its state), not the shared hot-author set.
       const [next, keys] = await raw.scan(
         cursor,
         'MATCH',
-        `${env.REDIS_KEY_PREFIX ?? ''}feed:*`,
+        `${env.REDIS_KEY_PREFIX ?? ''}feed:{*`,
         'COUNT',
         1000,
       );
