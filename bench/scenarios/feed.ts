@@ -11,7 +11,6 @@
  * 3. Memory: what feeds take in Redis (MEMORY USAGE of every feed key) vs the cap x active readers bound.
  */
 import { randomBytes } from 'node:crypto';
-import autocannon from 'autocannon';
 import { signAccessToken, type TokenConfig } from '@social/common/auth';
 import { createEventBus, EventTypes, newIntegrationEvent } from '@social/common/events';
 import { createLogger } from '@social/common/logger';
@@ -19,9 +18,10 @@ import { closeRedis, createRedis } from '@social/common/redis';
 import { waitFor } from '@social/testkit/helpers';
 import { MongoClient } from 'mongodb';
 import type { RunningStack } from '../../scripts/stack/start-stack';
+import type { Scenario } from '../lib/context';
+import { measure, printRow, type Row } from '../lib/measure';
 
 export interface FeedBenchOptions {
-  warmupS: number;
   durationS: number;
   connections: number;
   hotFollowers: number;
@@ -32,7 +32,6 @@ export interface FeedBenchOptions {
 }
 
 export const defaultFeedBenchOptions: FeedBenchOptions = {
-  warmupS: 2,
   durationS: 8,
   connections: 20,
   hotFollowers: 10_000,
@@ -42,17 +41,8 @@ export const defaultFeedBenchOptions: FeedBenchOptions = {
   postSeconds: 10,
 };
 
-export interface FeedBenchRow {
-  scenario: string;
-  reqPerSec: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  note?: string;
-}
-
 export interface FeedBenchResult {
-  rows: FeedBenchRow[];
+  rows: Row[];
   throughput: { feedReqPerSec: number; postReqPerSec: number; ratio: number; target: string };
   fanOut: {
     posts: number;
@@ -74,28 +64,6 @@ export interface FeedBenchResult {
 }
 
 const newId = (): string => randomBytes(12).toString('hex');
-
-async function measure(
-  scenario: string,
-  url: string,
-  headers: Record<string, string>,
-  o: FeedBenchOptions,
-): Promise<FeedBenchRow> {
-  const load = { url, headers, connections: o.connections };
-  await autocannon({ ...load, duration: o.warmupS });
-  const r = await autocannon({ ...load, duration: o.durationS });
-  const row = {
-    scenario,
-    reqPerSec: Math.round(r.requests.average),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    non2xx: r.non2xx,
-  };
-  console.log(
-    `  ${scenario}: ${row.reqPerSec} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}`,
-  );
-  return row;
-}
 
 type Buckets = Map<string, [number, number][]>;
 
@@ -179,7 +147,7 @@ export async function feedScenario(
     }
     return ((await res.json()) as { post: { id: string } }).post.id;
   };
-  const rows: FeedBenchRow[] = [];
+  const rows: Row[] = [];
 
   console.log(
     'feed 1. cached GET /v1/posts/feed (first page) vs cached GET /v1/posts/:id, through the gateway',
@@ -188,13 +156,16 @@ export async function feedScenario(
   let postId = '';
   for (let i = 0; i < 25; i++) postId = (await create(reader, `feed bench post ${i}`)) ?? postId;
   await fetch(`${gw}/v1/posts/feed`, { headers: reader });
-  const byId = await measure('GET /v1/posts/:id via gateway (cached)', `${gw}/v1/posts/${postId}`, reader, o);
-  const feed = await measure(
-    'GET /v1/posts/feed via gateway (cached, 20 posts)',
-    `${gw}/v1/posts/feed`,
-    reader,
-    o,
-  );
+  const load = { headers: reader, connections: o.connections, duration: o.durationS };
+  const byId = await measure('GET /v1/posts/:id via gateway (cached)', {
+    ...load,
+    url: `${gw}/v1/posts/${postId}`,
+  });
+  const feed = await measure('GET /v1/posts/feed via gateway (cached, 20 posts)', {
+    ...load,
+    url: `${gw}/v1/posts/feed`,
+  });
+  for (const row of [byId, feed]) printRow(row);
   rows.push(byId, feed);
   const throughput = {
     feedReqPerSec: feed.reqPerSec,
@@ -297,7 +268,9 @@ export async function feedScenario(
       scenario: `fan-out lag @ ${o.postsPerSecond} posts/s`,
       reqPerSec: o.postsPerSecond,
       p50: fanOut.all.p50Ms,
+      p97_5: quantileMs(0.975, all),
       p99: fanOut.all.p99Ms,
+      errors: fanOut.refused,
       non2xx: posts - fanOut.observed,
       note: 'p50/p99 = created -> in every follower feed (ms); target p99 <= 1000 ms',
     });
@@ -350,3 +323,15 @@ export async function feedScenario(
     await bus.close();
   }
 }
+
+/** The feed as one scenario of `npm run bench` (`--only=feed`); bench/feed.ts runs it alone. */
+export const feed: Scenario = {
+  name: 'feed',
+  description: 'home feed vs cached GET /v1/posts/:id, fan-out lag at 50 posts/s, feed memory in Redis',
+  async run(ctx) {
+    const result = await feedScenario(ctx.stack);
+    ctx.rows.push(...result.rows);
+    const { rows: _rows, ...summary } = result;
+    ctx.extra.feed = summary;
+  },
+};

@@ -1,4 +1,5 @@
 import type { Scenario } from '../lib/context';
+import { feed } from './feed';
 import { hop } from './hop';
 import { lag } from './lag';
 import { list } from './list';
@@ -6,4 +7,4 @@ import { login } from './login';
 import { search } from './search';
 
 /** Every scenario, in the order `npm run bench` runs them; `--only=hop,lag` picks some. Add new ones here. */
-export const SCENARIOS: readonly Scenario[] = [hop, list, search, lag, login];
+export const SCENARIOS: readonly Scenario[] = [hop, list, search, lag, login, feed];
