@@ -6,6 +6,9 @@ interface FeedPost {
   id: string;
   userId: string;
   author: { id: string; username: string | null; displayName: string | null };
+  likeCount: number;
+  commentCount: number;
+  likedByMe: boolean;
 }
 interface PostPage {
   posts: FeedPost[];
@@ -15,7 +18,7 @@ interface PostPage {
 const feedOf = (viewer: Account) =>
   call<PostPage>('GET', '/v1/posts/feed', { token: viewer.accessToken, spec: '/v1/posts/feed' });
 
-describe('a home feed’s journey: follow, post, see it, unfollow', () => {
+describe('a home feed’s journey: follow, post, see it, like and comment, unfollow', () => {
   let alice: Account;
   let bob: Account;
   let postId: string;
@@ -60,6 +63,22 @@ describe('a home feed’s journey: follow, post, see it, unfollow', () => {
 
     expect(res).toMatchObject({ status: 200, body: { nextCursor: null } });
     expect(res.body.posts.map((p) => p.id)).toEqual([postId]);
+  });
+
+  test('when bob likes and comments on the post from his feed, then his feed shows the counts and his like', async () => {
+    // Act
+    const like = await call('PUT', `/v1/posts/${postId}/like`, { token: bob.accessToken });
+    const comment = await call('POST', `/v1/posts/${postId}/comments`, {
+      token: bob.accessToken,
+      json: { content: 'nice one' },
+    });
+    // Assert
+    expect(like).toMatchObject({ status: 200, body: { liked: true, likeCount: 1 } });
+    expect(comment.status).toBe(201);
+    const seen = (await feedOf(bob)).body.posts.find((p) => p.id === postId);
+    expect(seen).toMatchObject({ likeCount: 1, commentCount: 1, likedByMe: true });
+    const byAlice = (await feedOf(alice)).body.posts.find((p) => p.id === postId);
+    expect(byAlice).toMatchObject({ likeCount: 1, commentCount: 1, likedByMe: false });
   });
 
   test('when bob unfollows alice, then his feed no longer shows her post', async () => {
