@@ -19,7 +19,7 @@ import { waitFor } from '@social/testkit/helpers';
 import { MongoClient } from 'mongodb';
 import type { RunningStack } from '../../scripts/stack/start-stack';
 import type { Scenario } from '../lib/context';
-import { measure, printRow, type Row } from '../lib/measure';
+import { measure, type Row } from '../lib/measure';
 
 export interface FeedBenchOptions {
   durationS: number;
@@ -165,7 +165,6 @@ export async function feedScenario(
     ...load,
     url: `${gw}/v1/posts/feed`,
   });
-  for (const row of [byId, feed]) printRow(row);
   rows.push(byId, feed);
   const throughput = {
     feedReqPerSec: feed.reqPerSec,
