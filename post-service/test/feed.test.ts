@@ -227,6 +227,23 @@ describe('GET /api/posts/feed', () => {
     expect(await feedIds(env.app, star)).toEqual([post.id]);
   });
 
+  test('when an author is listed as hot, then new posts are merged at read time without counting followers again', async () => {
+    // Arrange: listed hot earlier, fewer followers now than the threshold
+    const [star, fan] = [createTestUser(), createTestUser()];
+    await follow(env, fan, star);
+    await env.redis.sadd('feed:hot-authors', star.id);
+    await getFeed(env.app, fan);
+    // Act
+    const post = await arrange(env.app).createPost(star);
+    // Assert
+    await waitFor(async () => (await env.posts.exists({ _id: post.id, fanout: 'read' })) !== null, {
+      timeoutMs: 1_000,
+      description: 'post marked for fan-out on read',
+    });
+    expect(await env.redis.zscore(feedKey(fan), post.id)).toBeNull();
+    expect(await feedIds(env.app, fan)).toEqual([post.id]);
+  });
+
   test('when Redis lost the list of hot authors, then their posts still appear and the list is restored', async () => {
     // Arrange
     const star = createTestUser();

@@ -50,6 +50,8 @@ export interface FeedStore {
   prune(userId: string, postIds: string[]): Promise<void>;
   /** An author's posts are merged at read time from now on. Throws on failure (the fan-out is retried). */
   addHotAuthor(authorId: string): Promise<void>;
+  /** Whether the author is already listed as hot; false when Redis cannot say (MongoDB decides then). */
+  isHotAuthor(authorId: string): Promise<boolean>;
   /**
    * Records the complete list of hot authors (from MongoDB) after Redis lost it; fail-soft. A set, so an
    * author added concurrently by a fan-out is kept.
@@ -255,6 +257,10 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
       await redis.sadd(keys.hotAuthors, authorId);
     },
 
+    async isHotAuthor(authorId) {
+      return (await attempt('is-hot-author', () => redis.sismember(keys.hotAuthors, authorId))) === 1;
+    },
+
     async restoreHotAuthors(authorIds) {
       await attempt('restore-hot-authors', () => redis.sadd(keys.hotAuthors, KNOWN, ...authorIds));
     },
@@ -269,5 +275,6 @@ export const disabledFeedStore = (): FeedStore => ({
   invalidate: async () => {},
   prune: async () => {},
   addHotAuthor: async () => {},
+  isHotAuthor: async () => false,
   restoreHotAuthors: async () => {},
 });

@@ -23,16 +23,19 @@ export async function fanOutPost(
   post: { postId: string; userId: string; createdAt: string },
 ): Promise<'write' | 'read'> {
   const entry = { t: Date.parse(post.createdAt), id: post.postId };
+  // An author already listed as hot skips loading thousands of follower ids only to count them. Listed stays
+  // listed: below the threshold again, their posts are still merged at read time, which is only slower.
+  const knownHot = await deps.feeds.isHotAuthor(post.userId);
   // Asking for threshold followers is enough to know whether there are at least that many.
-  const followers = await followersOf(deps.follows, post.userId, deps.fanOutReadThreshold);
-  if (followers.length >= deps.fanOutReadThreshold) {
+  const followers = knownHot ? [] : await followersOf(deps.follows, post.userId, deps.fanOutReadThreshold);
+  if (knownHot || followers.length >= deps.fanOutReadThreshold) {
     // Listed before the post is marked: a read that sees the mark also knows to look for it.
     await deps.feeds.addHotAuthor(post.userId);
     await markFanOutOnRead(deps.posts, post.postId);
     await deps.feeds.fanOut(entry, [post.userId]);
     deps.log.info('post merged into feeds at read time', {
       postId: post.postId,
-      followers: followers.length,
+      knownHot,
     });
     return 'read';
   }
