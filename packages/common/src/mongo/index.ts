@@ -23,6 +23,9 @@ export async function connectMongo(options: MongoOptions): Promise<Connection> {
       bufferCommands: false,
       autoIndex: true,
       serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 3_000,
+      // The driver learns that a lost server is back from its monitor: every 10 s by default, which kept a
+      // recovered service out of readiness that long. A heartbeat every 2 s costs one small command per node.
+      heartbeatFrequencyMS: 2_000,
       maxPoolSize: 20,
     });
     try {
