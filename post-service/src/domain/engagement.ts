@@ -51,17 +51,6 @@ export async function withEngagement<P extends { id: string }>(
   }));
 }
 
-/** withEngagement for a single post. */
-export async function withEngagementOne<P extends { id: string }>(
-  post: P,
-  viewerId: string,
-  deps: Pick<EngagementDeps, 'posts' | 'likes' | 'engagementCache'>,
-): Promise<P & Engagement> {
-  const [engaged] = await withEngagement([post], viewerId, deps);
-  if (!engaged) throw new Error('withEngagement dropped a post');
-  return engaged;
-}
-
 /** A post created a moment ago has no likes or comments yet: nothing to look up. */
 export const withNoEngagementYet = <P extends { id: string }>(post: P): P & Engagement => ({
   ...post,
