@@ -6,6 +6,7 @@ import type { Metrics } from '@social/common/metrics';
 import { mongoErrors } from '@social/common/mongo';
 import type { EngagementCache } from './cache/engagement-cache';
 import type { FeedStore } from './cache/feed-store';
+import type { FollowingCache } from './cache/following-cache';
 import type { PostCache } from './cache/post-cache';
 import type { MediaClient } from '@social/common/clients';
 import type { Outbox } from './events/outbox-relay';
@@ -35,6 +36,8 @@ export interface PostAppDeps {
   follows: FollowEdgeModel;
   /** Home feeds in Redis (fail-soft; MongoDB answers when it cannot). */
   feeds: FeedStore;
+  /** Each reader's followees in Redis, kept by the follow consumer. */
+  following: FollowingCache;
 }
 
 /** The HTTP app only: no listen, no env, no connections (server.ts and tests bring those). */

@@ -9,6 +9,7 @@ import { closeRedis, createRedis } from '@social/common/redis';
 import { createApp } from './app';
 import { createEngagementCache, disabledEngagementCache } from './cache/engagement-cache';
 import { createFeedStore, disabledFeedStore } from './cache/feed-store';
+import { createFollowingCache, disabledFollowingCache } from './cache/following-cache';
 import { createPostCache, disabledPostCache } from './cache/post-cache';
 import { createMediaClient } from '@social/common/clients';
 import { loadPostConfig } from './config';
@@ -70,6 +71,9 @@ async function main(): Promise<void> {
         ttlSeconds: config.FEED_TTL_SECONDS,
       })
     : disabledFeedStore();
+  const following = redis
+    ? createFollowingCache({ redis, log, registry: metrics.registry })
+    : disabledFollowingCache();
   log.info('post cache', { enabled: config.CACHE_ENABLED });
 
   const bus = createEventBus({
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
       authors,
       follows,
       feeds,
+      following,
       cache,
       outbox,
       log,
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
     authors,
     follows,
     feeds,
+    following,
   });
   const server = http.createServer(app);
   const internal = await startInternalServer({

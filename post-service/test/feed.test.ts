@@ -1,5 +1,7 @@
 import request from 'supertest';
-import { createTestUser, waitFor, type TestUser } from '@social/testkit/helpers';
+import { createTestUser, silentLogger, waitFor, type TestUser } from '@social/testkit/helpers';
+import { createMetrics } from '@social/common/metrics';
+import { createFollowingCache } from '../src/cache/following-cache';
 import { arrange } from './support/post-data';
 import {
   startInfra,
@@ -27,6 +29,7 @@ afterAll(async () => {
 
 const feedKey = (user: TestUser): string => `feed:{${user.id}}`;
 const stateKey = (user: TestUser): string => `feed:{${user.id}}:state`;
+const followingKey = (user: TestUser): string => `feed:{${user.id}}:following`;
 const createPosts = async (user: TestUser, n: number): Promise<string[]> => {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push((await arrange(env.app).createPost(user)).id);
@@ -280,6 +283,58 @@ describe('GET /api/posts/feed', () => {
     const pages = await allPages((q) => getFeed(env.app, fan, q), 2);
     // Assert
     expect(pages.flat()).toEqual([...ids].reverse());
+  });
+});
+
+describe('GET /api/posts/feed: the cached followee list', () => {
+  test('when bob’s feed was read, then his followees are cached and the next read answers from Redis', async () => {
+    // Arrange
+    const [alice, bob] = [createTestUser(), createTestUser()];
+    await follow(env, bob, alice);
+    const post = await arrange(env.app).createPost(alice);
+    await waitFor(async () => (await feedIds(env.app, bob)).includes(post.id), { description: 'in feed' });
+    // Act: the edge disappears behind the cache's back (no event): only the cached list still has alice
+    await env.follows.deleteMany({ followerId: bob.id });
+    const ids = await feedIds(env.app, bob);
+    // Assert
+    expect(await env.redis.get(followingKey(bob))).toMatch(new RegExp(`^\\d+\\|${alice.id}$`));
+    expect(await env.redis.ttl(followingKey(bob))).toBeGreaterThan(0);
+    expect(ids).toEqual([post.id]);
+  });
+
+  test('when bob follows carol after his followees were cached, then her earlier posts appear on the next read', async () => {
+    // Arrange
+    const [alice, bob, carol] = [createTestUser(), createTestUser(), createTestUser()];
+    await follow(env, bob, alice);
+    const older = await arrange(env.app).createPost(carol);
+    const post = await arrange(env.app).createPost(alice);
+    await waitFor(async () => (await feedIds(env.app, bob)).includes(post.id), { description: 'in feed' });
+    // Act
+    await follow(env, bob, carol);
+    // Assert
+    expect(await feedIds(env.app, bob)).toEqual([post.id, older.id]);
+  });
+
+  test('when a follow lands while a read loads the followees, then that read’s older list is not kept', async () => {
+    // Arrange
+    const bob = createTestUser();
+    const cache = createFollowingCache({
+      redis: env.redis,
+      log: silentLogger('post-service'),
+      registry: createMetrics('post-service', { defaultMetrics: false }).registry,
+    });
+    const before = { followeeIds: ['a'.repeat(24)], lastFollowedAt: 1 };
+    // Act: the follow consumer forgets bob's list between the read's claim and its fill
+    const served = await cache.get(bob.id, async () => {
+      await cache.forget([bob.id]);
+      return before;
+    });
+    // Assert
+    expect(served).toEqual(before);
+    expect(await env.redis.exists(followingKey(bob))).toBe(0);
+    const after = { followeeIds: [], lastFollowedAt: undefined };
+    expect(await cache.get(bob.id, async () => after)).toEqual(after);
+    expect(await cache.get(bob.id, async () => before)).toEqual(after);
   });
 });
 

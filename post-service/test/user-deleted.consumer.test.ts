@@ -59,6 +59,7 @@ describe('queue post-service.user-deleted: user.deleted', () => {
     const post = await arrange(env.app).createPost(alice);
     await getFeed(env.app, alice);
     expect(await feedIds(env.app, bob)).toEqual([post.id]);
+    expect(await env.redis.exists(`feed:{${alice.id}}:following`)).toBe(1);
     // Act
     await deliver(env, env.queues.userDeleted, userDeletedEvent(alice));
     // Assert
@@ -66,7 +67,13 @@ describe('queue post-service.user-deleted: user.deleted', () => {
       await env.follows.countDocuments({ $or: [{ followerId: alice.id }, { followeeId: alice.id }] }),
     ).toBe(0);
     expect(await env.authors.findById(alice.id).lean()).toMatchObject({ deleted: true });
-    expect(await env.redis.exists(`feed:{${alice.id}}`, `feed:{${alice.id}}:state`)).toBe(0);
+    expect(
+      await env.redis.exists(
+        `feed:{${alice.id}}`,
+        `feed:{${alice.id}}:state`,
+        `feed:{${alice.id}}:following`,
+      ),
+    ).toBe(0);
     expect(await feedIds(env.app, bob)).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import type { CursorCodec, CursorQuery } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
 import type { FeedEntry, FeedRead, FeedStore } from '../cache/feed-store';
+import type { FollowingCache } from '../cache/following-cache';
 import type { PostCache } from '../cache/post-cache';
 import { followeesOf, type FollowEdgeModel } from '../models/follow-edge.model';
 import {
@@ -19,6 +20,8 @@ export interface GetFeedDeps extends PresentPostsDeps {
   follows: FollowEdgeModel;
   cache: PostCache;
   feeds: FeedStore;
+  /** The reader's followees, cached in Redis: a warm feed is read without MongoDB. */
+  following: FollowingCache;
   cursors: CursorCodec;
   log: Logger;
   /** A feed reads the newest this many followees (bounds every query). */
@@ -57,13 +60,18 @@ export async function getFeed(
 ): Promise<PostListPage> {
   const scope = `feed:${cmd.userId}`;
   const after = cmd.cursor === undefined ? undefined : deps.cursors.decode(scope, cmd.cursor);
-  const { followeeIds, lastFollowedAt } = await followeesOf(deps.follows, cmd.userId, deps.maxFollowing);
-  const { posts, resumeAt } = await collectPage(deps, {
+  const want = cmd.limit + 1;
+  // Independent lookups, side by side: one round trip's wait for a warm feed.
+  const [{ followeeIds, lastFollowedAt }, firstRead] = await Promise.all([
+    deps.following.get(cmd.userId, () => followeesOf(deps.follows, cmd.userId, deps.maxFollowing)),
+    deps.feeds.read(cmd.userId, after, want),
+  ]);
+  const { posts, resumeAt } = await collectPage(deps, firstRead, {
     userId: cmd.userId,
     authorIds: [cmd.userId, ...followeeIds],
     lastFollowedAt,
     after,
-    want: cmd.limit + 1,
+    want,
   });
   const page = posts.slice(0, cmd.limit);
   const last = page.at(-1);
@@ -81,11 +89,13 @@ interface Collected {
   resumeAt?: FeedEntry;
 }
 
+/** `firstRead` is the feed's read of `want` entries after `q.after`. */
 async function collectPage(
   deps: GetFeedDeps,
+  firstRead: FeedRead,
   q: { userId: string; authorIds: string[]; lastFollowedAt?: number; after?: FeedEntry; want: number },
 ): Promise<Collected> {
-  let read = await deps.feeds.read(q.userId, q.after, q.want);
+  let read = firstRead;
   // Built before the newest follow was stored: it lacks that followee's earlier posts.
   const stale = read.state === 'warm' && q.lastFollowedAt !== undefined && q.lastFollowedAt >= read.builtAt;
   if (read.state === 'cold' || stale) read = await rebuildThenRead(deps, q);

@@ -1,4 +1,5 @@
 import type { FeedStore } from '../cache/feed-store';
+import type { FollowingCache } from '../cache/following-cache';
 import { isDeletedAuthor, tombstoneAuthor, upsertAuthor, type AuthorModel } from '../models/author.model';
 import { applyFollowTransition, deleteEdgesOf, type FollowEdgeModel } from '../models/follow-edge.model';
 
@@ -6,6 +7,7 @@ export interface ProjectUserDeps {
   authors: AuthorModel;
   follows: FollowEdgeModel;
   feeds: FeedStore;
+  following: FollowingCache;
 }
 
 /** user.registered / user.updated: the author as posts show it, unless a newer profile is already stored. */
@@ -22,13 +24,13 @@ export async function projectAuthor(
 }
 
 /**
- * user.followed / user.unfollowed: the edge as of `at`. Only MongoDB is written, so the projection works while
- * Redis is away. Home feeds catch up on their own: a read filters by the current edges (an unfollowed author is
- * gone at once) and rebuilds a feed built before the newest follow was stored (the followee's earlier posts
- * appear).
+ * user.followed / user.unfollowed: the edge as of `at`. MongoDB holds the graph; Redis only drops the follower's
+ * cached followee list (fail-soft), so the projection works while Redis is away. Home feeds catch up on their
+ * own: a read filters by the current edges (an unfollowed author is gone at once) and rebuilds a feed built
+ * before the newest follow was stored (the followee's earlier posts appear).
  */
 export async function projectFollow(
-  deps: Pick<ProjectUserDeps, 'authors' | 'follows'>,
+  deps: Pick<ProjectUserDeps, 'authors' | 'follows' | 'following'>,
   edge: { followerId: string; followeeId: string; active: boolean; at: string },
 ): Promise<'applied' | 'stale' | 'deleted-user'> {
   const [followerGone, followeeGone] = await Promise.all([
@@ -38,6 +40,8 @@ export async function projectFollow(
   // A late event about a deleted account must not bring an edge back.
   if (followerGone || followeeGone) return 'deleted-user';
   const changed = await applyFollowTransition(deps.follows, { ...edge, at: new Date(edge.at) });
+  // Even when this copy changed nothing: an earlier delivery may have stored the edge and failed before this.
+  await deps.following.forget([edge.followerId]);
   return changed ? 'applied' : 'stale';
 }
 
@@ -54,7 +58,10 @@ export async function forgetFollowEdges(
   return deleteEdgesOf(deps.follows, userId);
 }
 
-/** A deleted account's home feed leaves Redis. */
-export async function forgetFeed(deps: Pick<ProjectUserDeps, 'feeds'>, userId: string): Promise<void> {
-  await deps.feeds.invalidate([userId]);
+/** A deleted account's home feed and followee list leave Redis. */
+export async function forgetFeed(
+  deps: Pick<ProjectUserDeps, 'feeds' | 'following'>,
+  userId: string,
+): Promise<void> {
+  await Promise.all([deps.feeds.invalidate([userId]), deps.following.forget([userId])]);
 }

@@ -21,6 +21,7 @@ import {
   type EngagementCache,
 } from '../../src/cache/engagement-cache';
 import { createFeedStore, disabledFeedStore, type FeedStore } from '../../src/cache/feed-store';
+import { createFollowingCache, disabledFollowingCache } from '../../src/cache/following-cache';
 import { createPostCache, disabledPostCache, type PostCache } from '../../src/cache/post-cache';
 import { createMediaClient } from '@social/common/clients';
 import { createOutboxRelay, type OutboxRelay } from '../../src/events/outbox-relay';
@@ -150,6 +151,9 @@ export async function startPostApp(
         ttlSeconds: 3600,
       })
     : disabledFeedStore();
+  const following = cacheEnabled
+    ? createFollowingCache({ redis: cacheRedis, log, registry: metrics.registry })
+    : disabledFollowingCache();
   const bus = createEventBus({
     url: options.rabbitmqUrl ?? RABBITMQ_URL,
     appId: 'post-service',
@@ -195,6 +199,7 @@ export async function startPostApp(
         authors,
         follows,
         feeds,
+        following,
         cache,
         outbox: relay,
         log,
@@ -219,6 +224,7 @@ export async function startPostApp(
     authors,
     follows,
     feeds,
+    following,
   });
   const internal = createInternalApp({
     log,
