@@ -106,6 +106,26 @@ if n > 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 return 1
 `;
 
+// KEYS: feed, state. ARGV: ttl, count, the cursor's score ('' on the first page), same-ms limit. Returns the state
+// and the entries (WITHSCORES): on a later page first those sharing the cursor's millisecond, then older ones.
+// Reading keeps a feed alive: only readers' feeds stay in Redis. One script instead of five pipelined commands.
+const READ = `
+local state = redis.call('GET', KEYS[2])
+if not state then return {} end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+if ARGV[3] == '' then
+  return {state, redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, ARGV[2])}
+end
+return {
+  state,
+  redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[3], ARGV[3], 'WITHSCORES', 'LIMIT', 0, ARGV[4]),
+  redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. ARGV[3], '-inf', 'WITHSCORES', 'LIMIT', 0, ARGV[2]),
+}
+`;
+/** READ's answer: nothing for a cold feed, else the state and one or two WITHSCORES ranges. */
+type ReadReply = [state?: string, first?: string[], older?: string[]];
+
 const KNOWN = '-';
 
 /** Pipelines of at most this many commands, so one huge fan-out never builds one huge reply buffer. */
@@ -169,33 +189,36 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
 
   return {
     async read(userId, after, count) {
-      const feed = keys.feed(userId);
-      const state = keys.state(userId);
-      // A pipeline, not MULTI: nothing here needs atomicity, and the hot-author set lives in another slot.
-      const pipe = redis.pipeline().get(state).smembers(keys.hotAuthors);
-      if (after) {
-        pipe.zrevrangebyscore(feed, after.t, after.t, 'WITHSCORES', 'LIMIT', 0, SAME_MS_LIMIT);
-        pipe.zrevrangebyscore(feed, `(${after.t}`, '-inf', 'WITHSCORES', 'LIMIT', 0, count);
-      } else {
-        pipe.zrevrangebyscore(feed, '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, count);
-      }
-      // Reading keeps a feed alive: only readers' feeds stay in Redis.
-      pipe.expire(feed, ttlSeconds).expire(state, ttlSeconds);
-      const reply = await attempt('read', async () => results(await pipe.exec()));
+      // Two commands side by side, not one script: the hot-author set lives in another cluster slot.
+      const reply = await attempt('read', () =>
+        Promise.all([
+          redis.eval(
+            READ,
+            2,
+            keys.feed(userId),
+            keys.state(userId),
+            ttlSeconds,
+            count,
+            after ? after.t : '',
+            SAME_MS_LIMIT,
+          ),
+          redis.smembers(keys.hotAuthors),
+        ]),
+      );
       if (!reply) {
         lookups.inc({ state: 'unavailable' });
         return { state: 'unavailable' };
       }
-      const built = typeof reply[0] === 'string' ? /^(complete|capped):(\d+)$/.exec(reply[0]) : null;
+      const [[state, first, older] = [], hot] = reply as [ReadReply, string[]];
+      const built = typeof state === 'string' ? /^(complete|capped):(\d+)$/.exec(state) : null;
       if (!built) {
         lookups.inc({ state: 'cold' });
         return { state: 'cold' };
       }
       lookups.inc({ state: 'warm' });
-      const hot = Array.isArray(reply[1]) ? reply[1].map(String) : [];
       const entries = after
-        ? [...toEntries(reply[2]).filter((e) => e.id < after.id), ...toEntries(reply[3])].slice(0, count)
-        : toEntries(reply[2]);
+        ? [...toEntries(first).filter((e) => e.id < after.id), ...toEntries(older)].slice(0, count)
+        : toEntries(first);
       return {
         state: 'warm',
         entries,
