@@ -1,5 +1,6 @@
 import { captureLogger, silentLogger, uniqueName, waitFor } from '@social/testkit/helpers';
-import { closeRedis, createRedis, pingRedis, type Redis } from '../src/redis';
+import { createHash } from 'node:crypto';
+import { closeRedis, createRedis, pingRedis, redisScript, type Redis } from '../src/redis';
 import { closedPort, tcpProxy, type TcpProxy } from './support/tcp-proxy';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -135,5 +136,63 @@ describe('closeRedis', () => {
     // Assert: the file's clean exit shows no retry timer is left behind
     expect(Date.now() - started).toBeLessThan(100);
     await expect(pingRedis(redis)).rejects.toThrow();
+  });
+});
+
+describe('redisScript', () => {
+  // A source no Redis has seen yet: the first call meets NOSCRIPT, as after a restart or SCRIPT FLUSH.
+  const unseen = (): string =>
+    `-- ${uniqueName('script')}\nredis.call('INCRBY', KEYS[1], ARGV[1]) return redis.call('GET', KEYS[1])`;
+  const sha1 = (source: string): string => createHash('sha1').update(source).digest('hex');
+
+  test('when Redis does not know the script, then run falls back to EVAL once and later calls use its SHA', async () => {
+    // Arrange
+    const keyPrefix = `${uniqueName('redis')}:`;
+    const redis = track(createRedis({ url: REDIS_URL, keyPrefix, log: silentLogger() }));
+    await ready(redis);
+    const source = unseen();
+    const script = redisScript(source);
+    // Act
+    const first = await script.run(redis, ['n'], [2]);
+    const second = await script.run(redis, ['n'], [3]);
+    // Assert
+    expect([first, second]).toEqual(['2', '5']);
+    expect(await redis.script('EXISTS', sha1(source))).toEqual([1]);
+    expect(await redis.get('n')).toBe('5');
+    await redis.del('n');
+  });
+
+  test('when Redis does not know the script, then runMany loads it and sends the batch again', async () => {
+    // Arrange
+    const keyPrefix = `${uniqueName('redis')}:`;
+    const redis = track(createRedis({ url: REDIS_URL, keyPrefix, log: silentLogger() }));
+    await ready(redis);
+    const script = redisScript(unseen());
+    // Act
+    const replies = await script.runMany(redis, (queue) => {
+      queue(['a'], [1]);
+      queue(['b'], [10]);
+    });
+    // Assert: each call ran exactly once, the failed first batch changed nothing
+    expect(replies).toEqual(['1', '10']);
+    expect(await redis.mget('a', 'b')).toEqual(['1', '10']);
+    await redis.del('a', 'b');
+  });
+
+  test('when one call of a batch fails, then runMany throws that error', async () => {
+    // Arrange
+    const redis = track(
+      createRedis({ url: REDIS_URL, keyPrefix: `${uniqueName('redis')}:`, log: silentLogger() }),
+    );
+    await ready(redis);
+    const script = redisScript(unseen());
+    // Act
+    const run = script.runMany(redis, (queue) => {
+      queue(['ok'], [1]);
+      queue(['bad'], ['not a number']);
+    });
+    // Assert
+    await expect(run).rejects.toThrow(/not an integer/);
+    await redis.del('ok');
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
-import type { Redis } from '@social/common/redis';
+import { redisScript, type Redis } from '@social/common/redis';
 
 /** A post's counters as served. */
 export interface CachedCounts {
@@ -54,7 +54,7 @@ const MAX_LIKED_FIELDS = 2_000;
 // Claims every missing entry in one round trip. KEYS: count keys…, then the viewer's hash. ARGV: claim value,
 // claim ms, hash TTL, number of count keys, hash fields…. A hash field has no TTL of its own, so its claim
 // carries its expiry time and an expired claim counts as absent.
-const CLAIM = `
+const CLAIM = redisScript(`
 local nCounts = tonumber(ARGV[4])
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
@@ -73,11 +73,11 @@ for i = 5, #ARGV do
 end
 if #ARGV >= 5 and redis.call('TTL', hash) == -1 then redis.call('EXPIRE', hash, ARGV[3]) end
 return 1
-`;
+`);
 
 // Stores the answers whose claims are still in place. KEYS as for CLAIM. ARGV: claim value, counts TTL, hash TTL,
 // number of count keys, count values…, then field/value pairs.
-const FILL = `
+const FILL = redisScript(`
 local nCounts = tonumber(ARGV[4])
 for i = 1, nCounts do
   if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('SET', KEYS[i], ARGV[4 + i], 'EX', ARGV[2]) end
@@ -94,7 +94,7 @@ elseif redis.call('EXISTS', hash) == 1 then
   redis.call('EXPIRE', hash, ARGV[3])
 end
 return 1
-`;
+`);
 
 export interface EngagementCacheOptions {
   redis: Redis;
@@ -173,16 +173,7 @@ export function createEngagementCache(opts: EngagementCacheOptions): EngagementC
       const keyArgs = [...missing.counts.map(keys.counts), hashKey];
       // Claim before reading MongoDB: a write from here on deletes the claim, so this answer is then not kept.
       const claimed = await attempt('claim-engagement', () =>
-        redis.eval(
-          CLAIM,
-          keyArgs.length,
-          ...keyArgs,
-          claim,
-          String(CLAIM_MS),
-          likedTtl,
-          String(missing.counts.length),
-          ...missing.liked,
-        ),
+        CLAIM.run(redis, keyArgs, [claim, CLAIM_MS, likedTtl, missing.counts.length, ...missing.liked]),
       );
       const loaded = await load(missing);
       for (const [id, c] of loaded.counts) counts.set(id, c);
@@ -194,17 +185,14 @@ export function createEngagementCache(opts: EngagementCacheOptions): EngagementC
         });
         const likedPairs = missing.liked.flatMap((id) => [id, loaded.liked.has(id) ? '1' : '0']);
         await attempt('fill-engagement', () =>
-          redis.eval(
-            FILL,
-            keyArgs.length,
-            ...keyArgs,
+          FILL.run(redis, keyArgs, [
             claim,
             countsTtl,
             likedTtl,
-            String(missing.counts.length),
+            missing.counts.length,
             ...countValues,
             ...likedPairs,
-          ),
+          ]),
         );
       }
       return { counts, liked };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
-import type { Redis } from '@social/common/redis';
+import { redisScript, type Redis } from '@social/common/redis';
 
 /** One post in a home feed: its createdAt (ms, the score) and id (the member; ties sort by id like MongoDB). */
 export interface FeedEntry {
@@ -71,7 +71,7 @@ const keys = {
 
 // KEYS: feed, state. ARGV: score, member, cap. Only feeds that exist (or are being rebuilt) receive the post;
 // the feed inherits the state key's expiry, so a feed nobody reads still leaves Redis on time.
-const FAN_OUT = `
+const FAN_OUT = redisScript(`
 local state = redis.call('GET', KEYS[2])
 if not state then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
@@ -86,11 +86,11 @@ end
 local ttl = redis.call('TTL', KEYS[2])
 if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
 return 1
-`;
+`);
 
 // KEYS: feed, state. ARGV: nonce (`open:<uuid>:<ms>`), cap, ttl, loadedFull ('1' when the load hit the cap),
 // then score/member pairs. The finished state keeps the rebuild's start time: what it saw of the follow graph.
-const FINISH_REBUILD = `
+const FINISH_REBUILD = redisScript(`
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 for i = 5, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end
 local cap = tonumber(ARGV[2])
@@ -104,12 +104,12 @@ local startedAt = string.match(ARGV[1], ':(%d+)$')
 redis.call('SET', KEYS[2], (capped and 'capped:' or 'complete:') .. startedAt, 'EX', ARGV[3])
 if n > 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 return 1
-`;
+`);
 
 // KEYS: feed, state. ARGV: ttl, count, the cursor's score ('' on the first page), same-ms limit. Returns the state
 // and the entries (WITHSCORES): on a later page first those sharing the cursor's millisecond, then older ones.
 // Reading keeps a feed alive: only readers' feeds stay in Redis. One script instead of five pipelined commands.
-const READ = `
+const READ = redisScript(`
 local state = redis.call('GET', KEYS[2])
 if not state then return {} end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
@@ -122,7 +122,7 @@ return {
   redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[3], ARGV[3], 'WITHSCORES', 'LIMIT', 0, ARGV[4]),
   redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. ARGV[3], '-inf', 'WITHSCORES', 'LIMIT', 0, ARGV[2]),
 }
-`;
+`);
 /** READ's answer: nothing for a cold feed, else the state and one or two WITHSCORES ranges. */
 type ReadReply = [state?: string, first?: string[], older?: string[]];
 
@@ -192,15 +192,10 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
       // Two commands side by side, not one script: the hot-author set lives in another cluster slot.
       const reply = await attempt('read', () =>
         Promise.all([
-          redis.eval(
-            READ,
-            2,
-            keys.feed(userId),
-            keys.state(userId),
-            ttlSeconds,
-            count,
-            after ? after.t : '',
-            SAME_MS_LIMIT,
+          READ.run(
+            redis,
+            [keys.feed(userId), keys.state(userId)],
+            [ttlSeconds, count, after ? after.t : '', SAME_MS_LIMIT],
           ),
           redis.smembers(keys.hotAuthors),
         ]),
@@ -239,16 +234,10 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
       const entries = await load(maxEntries);
       const args = entries.flatMap((e) => [String(e.t), e.id]);
       const done = await attempt('rebuild-finish', () =>
-        redis.eval(
-          FINISH_REBUILD,
-          2,
-          keys.feed(userId),
-          keys.state(userId),
-          nonce,
-          maxEntries,
-          ttlSeconds,
-          entries.length >= maxEntries ? '1' : '0',
-          ...args,
+        FINISH_REBUILD.run(
+          redis,
+          [keys.feed(userId), keys.state(userId)],
+          [nonce, maxEntries, ttlSeconds, entries.length >= maxEntries ? '1' : '0', ...args],
         ),
       );
       return done === 1;
@@ -256,10 +245,10 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
 
     async fanOut(entry, userIds) {
       for (let i = 0; i < userIds.length; i += FAN_OUT_CHUNK) {
-        const pipe = redis.pipeline();
-        for (const userId of userIds.slice(i, i + FAN_OUT_CHUNK))
-          pipe.eval(FAN_OUT, 2, keys.feed(userId), keys.state(userId), entry.t, entry.id, maxEntries);
-        results(await pipe.exec());
+        await FAN_OUT.runMany(redis, (queue) => {
+          for (const userId of userIds.slice(i, i + FAN_OUT_CHUNK))
+            queue([keys.feed(userId), keys.state(userId)], [entry.t, entry.id, maxEntries]);
+        });
       }
     },
 

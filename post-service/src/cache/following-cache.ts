@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
-import type { Redis } from '@social/common/redis';
+import { redisScript, type Redis } from '@social/common/redis';
 
 /** Whom a reader follows, as a home feed reads it. */
 export interface Following {
@@ -37,11 +37,11 @@ const PENDING = 'pending:';
 const CLAIM_MS = 5_000;
 
 // KEYS: the entry. ARGV: claim, value, ttl seconds. Stores only while the claim taken before loading is in place.
-const FILL = `
+const FILL = redisScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 return 1
-`;
+`);
 
 /** `<lastFollowedAt ms or empty>|<id>,<id>…`: ObjectId hex strings never hold either separator. */
 const encode = (f: Following): string => `${f.lastFollowedAt ?? ''}|${f.followeeIds.join(',')}`;
@@ -100,7 +100,7 @@ export function createFollowingCache(opts: FollowingCacheOptions): FollowingCach
       const following = await load();
       if (claimed === 'OK')
         await attempt('fill-following', () =>
-          redis.eval(FILL, 1, key, claim, encode(following), TTL_SECONDS),
+          FILL.run(redis, [key], [claim, encode(following), TTL_SECONDS]),
         );
       return following;
     },

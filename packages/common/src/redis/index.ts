@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 
 export { Redis };
+export { isNoScript, redisScript, type RedisScript } from './script';
 
 export interface RedisOptions {
   url: string;
