@@ -3,7 +3,7 @@ import type { IndexSpec } from './index-spec';
 import { isPlainObject, valueKey, valuesAtPath } from './values';
 
 /**
- * Equality lookups for a single-field index: index key → `_id` keys of the documents holding it. It only
+ * Equality lookups on an index's leading field: index key → `_id` keys of the documents holding it. It only
  * narrows the candidates; the full filter still runs over them, so it never changes what matches.
  */
 export class LookupIndex {
@@ -18,10 +18,19 @@ export class LookupIndex {
     this.sparse = spec.sparse === true;
   }
 
-  /** A partial index leaves out documents by an arbitrary filter, so it cannot answer lookups on its own. */
+  /**
+   * A single-field index, or a compound one by its leading field (mongod's index prefix): equality on that field
+   * narrows the candidates either way. A partial index leaves out documents by an arbitrary filter, and a sparse
+   * compound one keeps documents that lack the leading field, so neither can answer lookups on its own.
+   */
   static supports(spec: IndexSpec): boolean {
     const keys = Object.values(spec.key);
-    return keys.length === 1 && (keys[0] === 1 || keys[0] === -1) && !spec.partialFilterExpression;
+    const leading = keys[0];
+    return (
+      (leading === 1 || leading === -1) &&
+      !spec.partialFilterExpression &&
+      (keys.length === 1 || spec.sparse !== true)
+    );
   }
 
   add(doc: Document, idKey: string): void {

@@ -136,6 +136,34 @@ describe('indexes', () => {
     await expect(ns({ userId: 'a' })).resolves.toEqual([2, 3]);
   });
 
+  test('when querying the leading field of a compound index, then results match an unindexed scan', async () => {
+    const coll = db.collection(uniqueName('c'));
+    await coll.createIndex({ followeeId: 1, active: 1 });
+    await coll.createIndex({ followerId: 1, active: 1, at: -1 });
+    await coll.insertMany([
+      { n: 1, followerId: 'a', followeeId: 'x', active: true, at: 3 },
+      { n: 2, followerId: 'b', followeeId: 'x', active: false, at: 1 },
+      { n: 3, followerId: 'a', followeeId: 'y', active: true, at: 2 },
+      { n: 4, followerId: 'c', active: true, at: 4 },
+    ]);
+    await coll.updateOne({ n: 2 }, { $set: { active: true } });
+    await coll.updateOne({ n: 3 }, { $set: { followeeId: 'x' } });
+    const filters = [
+      { followeeId: 'x', active: true },
+      { followeeId: null },
+      { followerId: 'a', active: true },
+      { active: true },
+    ];
+    const ns = async (filter: object) =>
+      (await coll.find(filter).sort({ at: -1 }).toArray()).map((d) => d.n as number);
+    const indexed = await Promise.all(filters.map(ns));
+    await coll.dropIndex('followeeId_1_active_1');
+    await coll.dropIndex('followerId_1_active_1_at_-1');
+    const scanned = await Promise.all(filters.map(ns));
+    expect(indexed).toEqual(scanned);
+    expect(indexed).toEqual([[1, 3, 2], [4], [1, 3], [4, 1, 3, 2]]);
+  });
+
   test('when a sparse index answers $exists and equality, then results match a scan, incl. after updates', async () => {
     const coll = db.collection<{ n: number; pending?: Array<{ id: string | null }> }>(uniqueName('c'));
     await coll.createIndex({ 'pending.id': 1 }, { sparse: true });
