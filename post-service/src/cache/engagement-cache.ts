@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
 import { redisScript, type Redis } from '@social/common/redis';
+import { failSoft } from './fail-soft';
 
 /** A post's counters as served. */
 export interface CachedCounts {
@@ -120,28 +121,20 @@ export function createEngagementCache(opts: EngagementCacheOptions): EngagementC
     help: 'Counters and likedByMe per post served, by result (hit: Redis, miss: MongoDB)',
     labelNames: ['result'] as const,
   });
-  const failures = counter(opts.registry, {
-    name: 'post_cache_errors_total',
-    help: 'Redis operations that failed; the request was served from MongoDB',
-    labelNames: ['op'] as const,
-  });
   const countsTtl = String(opts.countsTtlSeconds);
   const likedTtl = String(opts.likedTtlSeconds);
-  let degraded = false;
-
-  async function attempt<T>(op: string, fn: () => Promise<T>): Promise<T | undefined> {
-    try {
-      const result = await fn();
-      if (degraded) log.info('engagement cache available again');
-      degraded = false;
-      return result;
-    } catch (err) {
-      failures.inc({ op });
-      if (!degraded) log.warn('engagement cache unavailable, serving from mongo', { op, err });
-      degraded = true;
-      return undefined;
-    }
-  }
+  const attempt = failSoft({
+    log,
+    registry: opts.registry,
+    errors: {
+      name: 'post_cache_errors_total',
+      help: 'Redis operations that failed; the request was served from MongoDB',
+    },
+    messages: {
+      unavailable: 'engagement cache unavailable, serving from mongo',
+      available: 'engagement cache available again',
+    },
+  });
 
   return {
     async lookup(postIds, viewerId, load) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
 import { redisScript, type Redis } from '@social/common/redis';
+import { failSoft } from './fail-soft';
 
 /** One post in a home feed: its createdAt (ms, the score) and id (the member; ties sort by id like MongoDB). */
 export interface FeedEntry {
@@ -166,26 +167,18 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
     help: 'Home feed reads by Redis state (warm, cold, unavailable)',
     labelNames: ['state'] as const,
   });
-  const failures = counter(opts.registry, {
-    name: 'feed_cache_errors_total',
-    help: 'Feed operations on Redis that failed; reads were served from MongoDB',
-    labelNames: ['op'] as const,
+  const attempt = failSoft({
+    log,
+    registry: opts.registry,
+    errors: {
+      name: 'feed_cache_errors_total',
+      help: 'Feed operations on Redis that failed; reads were served from MongoDB',
+    },
+    messages: {
+      unavailable: 'feed cache unavailable, serving feeds from mongo',
+      available: 'feed cache available again',
+    },
   });
-  let degraded = false;
-
-  async function attempt<T>(op: string, fn: () => Promise<T>): Promise<T | undefined> {
-    try {
-      const result = await fn();
-      if (degraded) log.info('feed cache available again');
-      degraded = false;
-      return result;
-    } catch (err) {
-      failures.inc({ op });
-      if (!degraded) log.warn('feed cache unavailable, serving feeds from mongo', { op, err });
-      degraded = true;
-      return undefined;
-    }
-  }
 
   return {
     async read(userId, after, count) {

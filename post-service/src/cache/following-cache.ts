@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
 import { redisScript, type Redis } from '@social/common/redis';
+import { failSoft } from './fail-soft';
 
 /** Whom a reader follows, as a home feed reads it. */
 export interface Following {
@@ -70,21 +71,19 @@ export function createFollowingCache(opts: FollowingCacheOptions): FollowingCach
     help: 'Following lists a home feed read, by result (hit: Redis, miss: MongoDB)',
     labelNames: ['result'] as const,
   });
-  const failures = counter(opts.registry, {
-    name: 'feed_cache_errors_total',
-    help: 'Feed operations on Redis that failed; reads were served from MongoDB',
-    labelNames: ['op'] as const,
-  });
 
-  async function attempt<T>(op: string, fn: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await fn();
-    } catch (err) {
-      failures.inc({ op });
-      log.warn('following cache unavailable', { op, err });
-      return undefined;
-    }
-  }
+  const attempt = failSoft({
+    log,
+    registry: opts.registry,
+    errors: {
+      name: 'feed_cache_errors_total',
+      help: 'Feed operations on Redis that failed; reads were served from MongoDB',
+    },
+    messages: {
+      unavailable: 'following cache unavailable, reading follows from mongo',
+      available: 'following cache available again',
+    },
+  });
 
   return {
     async get(userId, load) {

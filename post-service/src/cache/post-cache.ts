@@ -1,6 +1,7 @@
 import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
 import type { Redis } from '@social/common/redis';
+import { failSoft } from './fail-soft';
 import type { PostDto, PostMedia } from '../models/post.model';
 
 export interface PostPage {
@@ -60,27 +61,15 @@ export function createPostCache(opts: PostCacheOptions): PostCache {
     help: 'Post cache lookups by cache and result',
     labelNames: ['cache', 'result'] as const,
   });
-  const failures = counter(opts.registry, {
-    name: 'post_cache_errors_total',
-    help: 'Redis operations that failed; the request was served from MongoDB',
-    labelNames: ['op'] as const,
+  const attempt = failSoft({
+    log,
+    registry: opts.registry,
+    errors: {
+      name: 'post_cache_errors_total',
+      help: 'Redis operations that failed; the request was served from MongoDB',
+    },
+    messages: { unavailable: 'cache unavailable, serving from mongo', available: 'cache available again' },
   });
-  let degraded = false;
-
-  // Redis is an optimisation: a failure degrades to MongoDB, warned once per outage and counted every time.
-  async function attempt<T>(op: string, fn: () => Promise<T>): Promise<T | undefined> {
-    try {
-      const result = await fn();
-      if (degraded) log.info('cache available again');
-      degraded = false;
-      return result;
-    } catch (err) {
-      failures.inc({ op });
-      if (!degraded) log.warn('cache unavailable, serving from mongo', { op, err });
-      degraded = true;
-      return undefined;
-    }
-  }
 
   const parse = <T>(raw: string | null | undefined): T | undefined =>
     raw ? (JSON.parse(raw) as T) : undefined;
