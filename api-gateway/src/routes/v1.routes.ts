@@ -52,7 +52,8 @@ const chain =
   (req, res, next) => {
     let index = 0;
     const step = (err?: unknown): void => {
-      if (err !== undefined && err !== null && err !== false) {
+      // Express's own test: any truthy value passed on is an error.
+      if (err) {
         next(err);
         return;
       }
@@ -64,7 +65,7 @@ const chain =
       try {
         const result: unknown = handler(req, res, step);
         if (result instanceof Promise) {
-          result.catch((rejection: unknown) => next(rejection ?? new Error('Rejected promise')));
+          result.catch((rejection: unknown) => next(rejection ? rejection : new Error('Rejected promise')));
         }
       } catch (thrown) {
         next(thrown);
