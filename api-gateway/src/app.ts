@@ -1,10 +1,10 @@
-import cors from 'cors';
 import type { Express } from 'express';
 import { createServiceApp } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
 import type { Metrics } from '@social/common/metrics';
 import type { Redis } from '@social/common/redis';
 import type { GatewayConfig } from './config';
+import { corsHeaders } from './http/cors';
 import { refuseUnknownExpectations } from './http/edge-server';
 import { createRateLimiters } from './rate-limit/rate-limiters';
 import { docsRoutes } from './routes/docs.routes';
@@ -35,7 +35,7 @@ export function createApp(deps: GatewayAppDeps): Express {
   return createServiceApp({ log, metrics, trustProxy: config.TRUST_PROXY }, (app) => {
     app.use(refuseUnknownExpectations());
     app.use(
-      cors({
+      corsHeaders({
         origin: config.CORS_ORIGINS,
         exposedHeaders: ['x-request-id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
         maxAge: 600,

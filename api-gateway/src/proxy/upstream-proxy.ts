@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type net from 'node:net';
+import type { UrlWithStringQuery } from 'node:url';
 import type { Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware, type Options } from 'http-proxy-middleware';
 import { AppError, GatewayTimeoutError, sendError, UpstreamError } from '@social/common/http';
@@ -32,6 +33,23 @@ const isExpressResponse = (res: unknown): res is Response =>
   res instanceof http.ServerResponse && typeof (res as Partial<Response>).status === 'function';
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The target as http-proxy would parse it: handed a string, it runs the legacy url.parse on it for every request
+ * (2% of the gateway's CPU under the cached-GET bench, most of it the parser's own deprecation check).
+ */
+function parsedTarget(target: string): Partial<UrlWithStringQuery> {
+  const url = new URL(target);
+  return {
+    protocol: url.protocol,
+    host: url.host,
+    // url.parse leaves an IPv6 literal's brackets out of hostname, which http.request needs.
+    hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port,
+    path: `${url.pathname}${url.search}`,
+    pathname: url.pathname,
+  };
+}
 
 // What a client may claim about the path in front of the gateway; only the gateway's own statement goes on.
 const isForwardingHeader = (name: string): boolean =>
@@ -152,7 +170,7 @@ export function upstreamProxy(route: UpstreamRoute, options: ProxyOptions): Requ
         });
       },
     ],
-    target: route.target,
+    target: parsedTarget(route.target),
     agent,
     changeOrigin: true,
     // X-Forwarded-* are set by setUpstreamHeaders: xfwd would append to whatever the client sent.

@@ -42,6 +42,39 @@ const rejectDotSegments: RequestHandler = (req, _res, next) => {
 };
 
 /**
+ * Handlers run in order in one router layer, as express runs consecutive layers of one mount: a throw or a
+ * rejected promise goes to `next(err)`, and so does an error a handler passes on; the last one's `next` is the
+ * router's. Express matches, strips and restores the mount path once per layer: once per area instead of once
+ * per handler.
+ */
+const chain =
+  (...handlers: RequestHandler[]): RequestHandler =>
+  (req, res, next) => {
+    let index = 0;
+    const step = (err?: unknown): void => {
+      // Express's own test: any truthy value passed on is an error.
+      if (err) {
+        next(err);
+        return;
+      }
+      const handler = handlers[index++];
+      if (!handler) {
+        next();
+        return;
+      }
+      try {
+        const result: unknown = handler(req, res, step);
+        if (result instanceof Promise) {
+          result.catch((rejection: unknown) => next(rejection ? rejection : new Error('Rejected promise')));
+        }
+      } catch (thrown) {
+        next(thrown);
+      }
+    };
+    step();
+  };
+
+/**
  * The public `/v1` API: each area is proxied to its service's `/api/<area>`. Users, posts, media and search
  * need a verified access token (the user id is forwarded as x-user-id); auth and the local media files are
  * public.
@@ -51,10 +84,8 @@ export function v1Routes(deps: V1Deps): Router {
   const { config, limiters } = deps;
   const proxy = (route: UpstreamRoute): RequestHandler =>
     upstreamProxy(route, { log: deps.log, metrics: deps.metrics, timeoutMs: config.PROXY_TIMEOUT_MS });
-  const authenticated = [
-    requireAuth(config, { verifiedEarlier: limiters.verifiedEarlier }),
-    limiters.perUser,
-  ];
+  const auth = requireAuth(config, { verifiedEarlier: limiters.verifiedEarlier });
+  const authenticated = (upstream: RequestHandler): RequestHandler => chain(auth, limiters.perUser, upstream);
   const media = proxy({
     name: 'media-service',
     target: config.MEDIA_SERVICE_URL,
@@ -63,7 +94,7 @@ export function v1Routes(deps: V1Deps): Router {
   });
 
   const router = Router();
-  router.use('/v1', rejectDotSegments, stripInternalHeaders());
+  router.use('/v1', chain(rejectDotSegments, stripInternalHeaders()));
 
   router.use(
     '/v1/auth',
@@ -76,30 +107,33 @@ export function v1Routes(deps: V1Deps): Router {
   );
   router.use(
     '/v1/users',
-    ...authenticated,
-    proxy({
-      name: 'identity-service',
-      target: config.IDENTITY_SERVICE_URL,
-      from: '/v1/users',
-      to: '/api/users',
-    }),
+    authenticated(
+      proxy({
+        name: 'identity-service',
+        target: config.IDENTITY_SERVICE_URL,
+        from: '/v1/users',
+        to: '/api/users',
+      }),
+    ),
   );
   router.use('/v1/media/files', media);
-  router.use('/v1/media', ...authenticated, media);
+  router.use('/v1/media', authenticated(media));
   router.use(
     '/v1/posts',
-    ...authenticated,
-    proxy({ name: 'post-service', target: config.POST_SERVICE_URL, from: '/v1/posts', to: '/api/posts' }),
+    authenticated(
+      proxy({ name: 'post-service', target: config.POST_SERVICE_URL, from: '/v1/posts', to: '/api/posts' }),
+    ),
   );
   router.use(
     '/v1/search',
-    ...authenticated,
-    proxy({
-      name: 'search-service',
-      target: config.SEARCH_SERVICE_URL,
-      from: '/v1/search',
-      to: '/api/search',
-    }),
+    authenticated(
+      proxy({
+        name: 'search-service',
+        target: config.SEARCH_SERVICE_URL,
+        from: '/v1/search',
+        to: '/api/search',
+      }),
+    ),
   );
   return router;
 }

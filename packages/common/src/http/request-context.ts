@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { runWithContext } from '../logger';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -13,10 +13,15 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 /** Gives every request an id (accepted from the caller or new), echoes it, and opens the log context. */
 export function requestContext(): RequestHandler {
   return (req, res, next) => {
-    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-    req.requestId = requestId;
-    req.headers[REQUEST_ID_HEADER] = requestId;
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-    runWithContext({ requestId }, next);
+    runWithContext({ requestId: assignRequestId(req, res) }, next);
   };
+}
+
+/** The request's id (the caller's, if sane, or a new one): on the request, forwarded, and echoed. */
+export function assignRequestId(req: Request, res: Response): string {
+  const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+  req.requestId = requestId;
+  req.headers[REQUEST_ID_HEADER] = requestId;
+  res.setHeader(REQUEST_ID_HEADER, requestId);
+  return requestId;
 }

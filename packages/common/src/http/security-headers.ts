@@ -1,14 +1,13 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import type { RequestHandler } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 
 /**
  * helmet's headers, worked out once: with options that hold no per-request function (the defaults), helmet
- * sets the same values on every response, through a chain of a dozen middlewares. This sets the recorded
- * headers directly. Same names, same values.
+ * sets the same values on every response, through a chain of a dozen middlewares. The setter returned sets the
+ * recorded headers directly. Same names, same values.
  */
-export function securityHeaders(options?: HelmetOptions): RequestHandler {
+export function securityHeaderSetter(options?: HelmetOptions): (res: ServerResponse) => void {
   const probe = new ServerResponse(new IncomingMessage(new Socket()));
   let failed: unknown;
   helmet(options)(probe.req, probe, (err?: unknown) => {
@@ -18,8 +17,7 @@ export function securityHeaders(options?: HelmetOptions): RequestHandler {
   const headers = Object.entries(probe.getHeaders()).map(
     ([name, value]) => [name, Array.isArray(value) ? value : String(value)] as const,
   );
-  return (_req, res, next) => {
+  return (res) => {
     for (const [name, value] of headers) res.setHeader(name, value);
-    next();
   };
 }

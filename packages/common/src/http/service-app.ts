@@ -3,10 +3,8 @@ import type { TrustProxy } from '../config';
 import { healthRoute } from '../health';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { accessLog } from './access-log';
 import { errorHandler, notFound, type ErrorMapper } from './error-handler';
-import { requestContext } from './request-context';
-import { securityHeaders } from './security-headers';
+import { requestFrame } from './request-frame';
 
 export interface ServiceAppOptions {
   log: Logger;
@@ -29,7 +27,7 @@ export function createServiceApp(options: ServiceAppOptions, mountRoutes: (app: 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? 'loopback');
-  app.use(securityHeaders(), requestContext(), accessLog(options.log), options.metrics.httpMetrics());
+  app.use(requestFrame(options));
   app.use(healthRoute());
   mountRoutes(app);
   app.use(notFound(), errorHandler(options.log, options.errorMappers));

@@ -43,6 +43,38 @@ const redactSecrets = winston.format((info) => {
   return info;
 });
 
+const MESSAGE = Symbol.for('message');
+const logformJson = winston.format.json();
+
+// Values JSON.stringify writes exactly as logform's json does (safe-stable-stringify): no object, bigint, function.
+const isPlain = (value: unknown): boolean =>
+  value === null ||
+  typeof value === 'string' ||
+  typeof value === 'number' ||
+  typeof value === 'boolean' ||
+  value === undefined;
+
+// Keys an object would not keep in insertion order (integer-like ones go first) or would not keep at all.
+const isUnorderedKey = (key: string): boolean => key === '__proto__' || (key >= '0' && key <= '9~');
+
+/**
+ * logform's json format, the same bytes: keys sorted, as its deterministic safe-stable-stringify writes them. That
+ * one builds a new serializer for every line and calls a replacer for every field; a line of plain values (the
+ * access log's, most lines) is copied in key order and written by JSON.stringify's fast path instead. Anything
+ * else goes through logform.
+ */
+const json = winston.format((info) => {
+  const keys = Object.keys(info).sort();
+  const sorted: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = info[key];
+    if (!isPlain(value) || isUnorderedKey(key)) return logformJson.transform(info, logformJson.options);
+    sorted[key] = value;
+  }
+  info[MESSAGE] = JSON.stringify(sorted);
+  return info;
+});
+
 const readable = winston.format.printf(({ timestamp, level, message, service, requestId, ...rest }) => {
   const id = requestId ? ` [${String(requestId)}]` : '';
   const fields = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
@@ -59,7 +91,7 @@ export function createLogger(options: LoggerOptions): Logger {
       redactSecrets(),
       winston.format.timestamp(),
       options.json
-        ? winston.format.json()
+        ? json()
         : (options.colors ?? process.stdout.isTTY === true)
           ? winston.format.combine(winston.format.colorize(), readable)
           : readable,

@@ -1,4 +1,4 @@
-import type { RequestHandler, Router as ExpressRouter } from 'express';
+import type { Request, RequestHandler, Response, Router as ExpressRouter } from 'express';
 import { Router } from 'express';
 import {
   Counter,
@@ -67,6 +67,8 @@ export interface Metrics {
   registry: Registry;
   /** Records every request's duration by route template (never the raw URL: ids would explode cardinality). */
   httpMetrics(): RequestHandler;
+  /** What httpMetrics records for a finished request, for a caller that already timed it. */
+  recordRequest(req: Request, res: Response, durationSeconds: number): void;
   metricsRoute(): ExpressRouter;
 }
 
@@ -80,20 +82,22 @@ export function createMetrics(service: string, options: { defaultMetrics?: boole
     labelNames: ['method', 'route', 'status_code'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   });
+  const recordRequest = (req: Request, res: Response, durationSeconds: number): void => {
+    // A mount without a route (the gateway's proxies) is labelled by its prefix; anything else that
+    // matched nothing is one label, so unknown URLs cannot create series.
+    const route = req.route
+      ? `${req.baseUrl}${String(req.route.path)}`
+      : req.baseUrl && res.statusCode !== 404
+        ? `${req.baseUrl}/*`
+        : 'unmatched';
+    duration.observe({ method: req.method, route, status_code: String(res.statusCode) }, durationSeconds);
+  };
   return {
     registry,
+    recordRequest,
     httpMetrics: () => (req, res, next) => {
-      const end = duration.startTimer();
-      res.on('finish', () => {
-        // A mount without a route (the gateway's proxies) is labelled by its prefix; anything else that
-        // matched nothing is one label, so unknown URLs cannot create series.
-        const route = req.route
-          ? `${req.baseUrl}${String(req.route.path)}`
-          : req.baseUrl && res.statusCode !== 404
-            ? `${req.baseUrl}/*`
-            : 'unmatched';
-        end({ method: req.method, route, status_code: String(res.statusCode) });
-      });
+      const start = process.hrtime.bigint();
+      res.on('finish', () => recordRequest(req, res, Number(process.hrtime.bigint() - start) / 1e9));
       next();
     },
     metricsRoute: () => {
