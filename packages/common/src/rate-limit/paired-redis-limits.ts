@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from 'express-rate-limit';
 import type { Logger } from '../logger';
-import type { Redis } from '../redis';
+import { redisScript, type Redis } from '../redis';
 import { redisRateLimit, type RedisRateLimitOptions } from './redis-rate-limit';
 import { ResilientRedisStore } from './resilient-redis-store';
 
@@ -11,7 +11,7 @@ import { ResilientRedisStore } from './resilient-redis-store';
  * once per key, for two keys in one call. The second key is left alone when the first is already over its
  * limit: its limiter never runs for that request, as before, when they were two calls.
  */
-const PAIR_SCRIPT = `
+const PAIR_SCRIPT = redisScript(`
 local windowMs = tonumber(ARGV[1])
 local function hit(key)
   local ttl = redis.call("PTTL", key)
@@ -25,11 +25,7 @@ local h1, t1 = hit(KEYS[1])
 if h1 > tonumber(ARGV[2]) then return { h1, t1 } end
 local h2, t2 = hit(KEYS[2])
 return { h1, t1, h2, t2 }
-`;
-const PAIR_SHA = createHash('sha1').update(PAIR_SCRIPT).digest('hex');
-
-const isNoScript = (err: unknown): boolean => err instanceof Error && err.message.startsWith('NOSCRIPT');
-
+`);
 const toInfo = (hits: unknown, ttl: unknown): IncrementResponse => ({
   totalHits: Number(hits),
   resetTime: new Date(Date.now() + Number(ttl)),
@@ -131,15 +127,8 @@ export function pairedRedisLimits(options: PairedRedisLimitsOptions): {
   // The second side's answer, waiting on the request for its limiter.
   const early = new WeakMap<Request, { key: string; result: Promise<IncrementResponse | undefined> }>();
 
-  const incrementBoth = async (key1: string, key2: string): Promise<unknown> => {
-    const keys = [`${first.prefix}${key1}`, `${second.prefix}${key2}`] as const;
-    try {
-      return await redis.evalsha(PAIR_SHA, 2, ...keys, windowArg, firstLimitArg);
-    } catch (err) {
-      if (!isNoScript(err)) throw err;
-      return redis.eval(PAIR_SCRIPT, 2, ...keys, windowArg, firstLimitArg);
-    }
-  };
+  const incrementBoth = (key1: string, key2: string): Promise<unknown> =>
+    PAIR_SCRIPT.run(redis, [`${first.prefix}${key1}`, `${second.prefix}${key2}`], [windowArg, firstLimitArg]);
 
   const firstKey = (req: Request): string => {
     const key1 = first.keyGenerator(req);
