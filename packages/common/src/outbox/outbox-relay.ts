@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { eventSchemas, isEventType, type OutgoingEvent } from '../events';
 import { runWithContext, type Logger } from '../logger';
-import { counter, gauge, type Registry } from '../metrics';
+import { EVENT_LAG_BUCKETS_SECONDS, counter, gauge, histogram, type Registry } from '../metrics';
 import type { OutboxStore } from './outbox-store';
 
 export interface Outbox {
@@ -82,6 +82,18 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
     help: 'Document leases: claimed, taken_over (from an expired lease), busy (another relay won), lost (expired)',
     labelNames: ['result'] as const,
   });
+  // Where an event's time goes before it leaves the outbox; the consumer side adds delivery and handling.
+  const stageLag = histogram(opts.registry, {
+    name: 'outbox_event_lag_seconds',
+    help: 'Age of an outbox event (now - occurredAt) when its document was claimed, the broker confirmed it, and it left the outbox',
+    labelNames: ['type', 'stage'] as const,
+    buckets: [...EVENT_LAG_BUCKETS_SECONDS],
+  });
+  const observeStage = (event: OutgoingEvent, stage: 'claimed' | 'confirmed' | 'removed'): void => {
+    const occurredAt = Date.parse(event.occurredAt);
+    if (Number.isFinite(occurredAt))
+      stageLag.observe({ type: event.type, stage }, Math.max(0, Date.now() - occurredAt) / 1000);
+  };
   let lastBacklog = 0;
   const backlog = async (): Promise<number> => {
     lastBacklog = await store.countPending();
@@ -124,6 +136,7 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
     }
     try {
       await opts.publish(event);
+      observeStage(event, 'confirmed');
     } catch (err) {
       failures.inc({ stage: 'publish' });
       if (!brokerDown) log.warn('outbox publish failed, events stay pending', { eventId: event.id, err });
@@ -132,6 +145,7 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
     }
     const outcome = await store.confirmed(id, event, { owner, release: last });
     relayed.inc({ type: event.type });
+    observeStage(event, 'removed');
     // Events written while we held the lease: they are free now, so run another pass for them.
     if (last && outcome === 'pending') again = true;
     return outcome === 'finalized' || last ? 'done' : 'next';
@@ -153,6 +167,7 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
         previousOwner: lease.takenOverFrom,
       });
     }
+    for (const event of lease.events) observeStage(event, 'claimed');
     let events = lease.events;
     let held = true;
     try {
