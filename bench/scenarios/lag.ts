@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '@social/testkit/helpers';
+import type { Db } from 'mongodb';
 import type { RunningStack } from '../../scripts/stack/start-stack';
 import type { BenchContext, Scenario } from '../lib/context';
 import { countOf, histogramQuantile, minus, readBuckets, type Buckets } from '../lib/histogram';
@@ -79,6 +80,34 @@ const cpuNow = (stack: RunningStack): Record<string, number> => {
   );
 };
 
+const HOP_PROBE_MS = 1500;
+
+/**
+ * Round trips between processes on a post's way from create-post's insert to searchable, one after another:
+ * the insert, the relay's claim, the publish through the broker to search-service, and its tombstone check,
+ * upsert and second tombstone check.
+ */
+const HOPS_ON_PATH = 6;
+
+/**
+ * One round trip to an otherwise idle process on this box, right now: `ping` to the stack's MongoDB, one after
+ * another. Every stage above is made of such hops (the insert, the claim, the publish to the broker and on to
+ * search-service, its three index writes), and on a box shared with other work each waits for a core.
+ */
+async function probeHop(db: Db): Promise<{ count: number; p50Ms: number; p99Ms: number }> {
+  const times: number[] = [];
+  const until = performance.now() + HOP_PROBE_MS;
+  while (performance.now() < until) {
+    const start = performance.now();
+    await db.command({ ping: 1 });
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number): number =>
+    Math.round((times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN) * 10) / 10;
+  return { count: times.length, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
 interface RoundResult {
   rate: number;
   row: Row;
@@ -90,14 +119,17 @@ interface RoundResult {
   /** CPU ms each process spent per created post over the run (load + drain). */
   cpuMsPerPost: Record<string, number>;
   loadavg: number;
+  /** A MongoDB round trip just before the load (see probeHop). */
+  hop: { count: number; p50Ms: number; p99Ms: number };
 }
 
 const ms = (seconds: number): number => Math.round(seconds * 1000);
 
 async function runRound(ctx: BenchContext, rate: number): Promise<RoundResult> {
   const { stack } = ctx;
-  const { searchPosts, close } = await searchPostsCollection(stack);
+  const { searchPosts, db, close } = await searchPostsCollection(stack);
   try {
+    const hop = await probeHop(db);
     const before = await snapshot(stack);
     const cpuBefore = cpuNow(stack);
     const marker = `lagmark${Date.now().toString(36).replace(/\d/g, '')}`;
@@ -144,10 +176,11 @@ async function runRound(ctx: BenchContext, rate: number): Promise<RoundResult> {
     // autocannon leaves out requests still in flight when it stops, so indexed can exceed its 2xx count.
     const lost = Math.max(0, created - indexed);
     const loadavg = Math.round((os.loadavg()[0] ?? 0) * 10) / 10;
-    const result = { rate, row, created, indexed, lost, stages, cpuMsPerPost, loadavg };
+    const result = { rate, row, created, indexed, lost, stages, cpuMsPerPost, loadavg, hop };
     console.log(
       `  @ ${rate}/s: ${createRun.requests.average} req/s, ${created} created, ${indexed} indexed, lag p50 ` +
-        `${stages.indexed.p50Ms} ms, p99 ${stages.indexed.p99Ms} ms, load ${result.loadavg}`,
+        `${stages.indexed.p50Ms} ms, p99 ${stages.indexed.p99Ms} ms, load ${loadavg}, ` +
+        `MongoDB round trip before it p50 ${hop.p50Ms} ms, p99 ${hop.p99Ms} ms`,
     );
     return result;
   } finally {
@@ -188,6 +221,11 @@ function summarize(rounds: RoundResult[]): RoundResult {
       Object.keys(first.cpuMsPerPost).map((n) => [n, of((r) => r.cpuMsPerPost[n] ?? 0)]),
     ),
     loadavg: of((r) => r.loadavg),
+    hop: {
+      count: of((r) => r.hop.count),
+      p50Ms: of((r) => r.hop.p50Ms),
+      p99Ms: of((r) => r.hop.p99Ms),
+    },
   };
 }
 
@@ -259,12 +297,26 @@ export const lag: Scenario = {
         ),
       })),
     );
+    console.log(
+      ' one MongoDB round trip on this box just before each round (ms, p50 / p99): ' +
+        perRate.map((r) => `@${r.rate}/s ${r.hop.p50Ms} / ${r.hop.p99Ms}`).join(', '),
+    );
     console.log(' CPU ms per post of each process (load and drain), median of the rounds:');
-    console.table(
-      Object.keys(perRate[0]?.cpuMsPerPost ?? {}).map((n) => ({
+    const cores = (r: RoundResult): number =>
+      Math.round((Object.values(r.cpuMsPerPost).reduce((a, b) => a + b, 0) * r.rate) / 100) / 10;
+    console.table([
+      ...Object.keys(perRate[0]?.cpuMsPerPost ?? {}).map((n) => ({
         process: n,
         ...Object.fromEntries(perRate.map((r) => [`@${r.rate}/s`, r.cpuMsPerPost[n]])),
       })),
+      {
+        process: `cores these need at the target rate (box: ${os.cpus().length})`,
+        ...Object.fromEntries(perRate.map((r) => [`@${r.rate}/s`, cores(r)])),
+      },
+    ]);
+    console.log(
+      ` floor from hops alone: ${HOPS_ON_PATH} round trips on the path x the MongoDB round trip's p50 = ` +
+        perRate.map((r) => `@${r.rate}/s ${Math.round(HOPS_ON_PATH * r.hop.p50Ms)} ms`).join(', '),
     );
     const headline = perRate.find((r) => r.rate === CREATE_RATE) ?? perRate[perRate.length - 1];
     ctx.extra.createLag = {
@@ -277,7 +329,11 @@ export const lag: Scenario = {
         lagP50Ms: headline.stages.indexed.p50Ms,
         lagP99Ms: headline.stages.indexed.p99Ms,
       },
-      perRate: perRate.map(({ row: _row, ...r }) => r),
+      hopsOnPath: HOPS_ON_PATH,
+      perRate: perRate.map((r) => {
+        const { row: _row, ...numbers } = r;
+        return { ...numbers, coresNeeded: cores(r), hopFloorMs: Math.round(HOPS_ON_PATH * r.hop.p50Ms) };
+      }),
       rounds: all.map(({ row, ...r }) => ({ ...r, createP50Ms: row.p50, createP99Ms: row.p99 })),
     };
     if (ctx.args.profile) await profileRound(ctx, headline?.rate ?? CREATE_RATE);
