@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,8 +133,11 @@ async function runRound(ctx: BenchContext, rate: number, durationS = DURATION_S)
     const hop = await probeHop(db);
     const before = await snapshot(stack);
     const cpuBefore = cpuNow(stack);
-    const marker = `lagmark${Date.now().toString(36).replace(/\d/g, '')}`;
-    const countMarked = (): Promise<number> => searchPosts.countDocuments({ content: { $regex: marker } });
+    // Letters only, so the text index keeps it as one word. Anchored with the space after it: a round's marker
+    // (the clock's letters, before) could be the prefix of a later round's and counted its posts too.
+    const marker = `lagmark${[...randomBytes(8)].map((b) => String.fromCharCode(97 + (b % 26))).join('')}`;
+    const countMarked = (): Promise<number> =>
+      searchPosts.countDocuments({ content: { $regex: `^${marker} ` } });
     const createRun = await fire(
       {
         url: `${stack.gatewayUrl}/v1/posts/create-post`,
