@@ -22,7 +22,7 @@ const TARGET = 'p99 < 100 ms at 200 posts/s, 0 lost';
 const STAGES = [
   {
     stage: 'claimed',
-    what: 'relay leased the post (insert, create-post, pass start, claim)',
+    what: 'relay leased the post (the insert, then its kick or a pass, the claim)',
     service: 'post-service',
     metric: 'outbox_event_lag_seconds',
     labels: { type: 'post.created', stage: 'claimed' },
