@@ -229,7 +229,10 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
     }
   }
 
-  /** relayDocument, unless this relay is at that document already (that run sees its new events too). */
+  /**
+   * relayDocument, unless this relay is at that document already: events written after that run's claim are
+   * not lost, since a run that ends its lease with events still pending starts a pass for them (passAgain).
+   */
   function relayOnce(id: Id): Promise<boolean> {
     const key = String(id);
     if (working.has(key)) return Promise.resolve(true);
