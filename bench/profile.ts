@@ -17,7 +17,7 @@ export function summarizeProfile(
   for (const n of profile.nodes) {
     const where = n.callFrame.url
       .replace(/^.*node_modules\//, '')
-      .replace(/^file:\/\/.*?\/(api-gateway|packages)\//, '$1/');
+      .replace(/^file:\/\/.*?\/(api-gateway|packages|[a-z]+-service)\//, '$1/');
     const key = `${n.callFrame.functionName || '(anonymous)'}\t${where}:${n.callFrame.lineNumber + 1}`;
     byFn.set(key, (byFn.get(key) ?? 0) + (n.hitCount ?? 0));
   }

@@ -2,6 +2,7 @@
  * `npm run bench`: the stack as real processes, autocannon against it, a table on stdout and
  * bench/results/<date>.json. Scenarios are modules under bench/scenarios/ (listed in its index.ts);
  * `-- --only=hop,lag` runs some of them, `-- --rounds=N` repeats the hop comparison (median reported, default 3),
+ * `-- --lag-rates=50,100,200` runs the lag scenario at those create rates (default 200/s), `-- --rounds` times each;
  * `-- --profile` also writes a CPU profile of the gateway under the hop scenario's load and prints its hottest
  * functions. Numbers, not assertions: targets are printed beside them.
  */
@@ -26,7 +27,16 @@ function parseArgs(argv: string[]): BenchArgs {
       `unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`,
     );
   }
-  return { only, profile: argv.includes('--profile'), rounds: Math.max(1, Number(value('rounds') ?? 3)) };
+  const lagRates = value('lag-rates')
+    ?.split(',')
+    .map(Number)
+    .filter((n) => Number.isFinite(n) && n > 0);
+  return {
+    only,
+    profile: argv.includes('--profile'),
+    rounds: Math.max(1, Number(value('rounds') ?? 3)),
+    ...(lagRates?.length ? { lagRates } : {}),
+  };
 }
 
 const table = (rows: Row[]): Record<string, unknown>[] =>

@@ -21,6 +21,8 @@ export interface BenchArgs {
   only?: string[];
   profile: boolean;
   rounds: number;
+  /** `--lag-rates=50,100,200`: the lag scenario's create rates (posts/s), each run `rounds` times. */
+  lagRates?: number[];
 }
 
 /** A bench scenario: one module under bench/scenarios/, listed in bench/scenarios/index.ts. */

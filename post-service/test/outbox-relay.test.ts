@@ -10,6 +10,7 @@ import {
   waitFor,
 } from '@social/testkit/helpers';
 import { createOutboxRelay } from '../src/events/outbox-relay';
+import { insertPostWithEvent } from '../src/models/post.model';
 import { buildPostInput } from './support/post-data';
 import {
   CLOSED_RABBITMQ_URL,
@@ -168,6 +169,63 @@ describe('outbox relay passes', () => {
       .map((m) => (m.body as { data: { postId: string } }).data.postId);
     expect(published.sort()).toEqual([...ids, marker.body.post.id].sort());
   });
+  /** A relay of the test's own on the posts collection: no interval, so only kicks and runOnce() publish. */
+  const ownRelay = (bus: Pick<PostTestEnv['bus'], 'publish'> = env.bus) =>
+    createOutboxRelay({
+      posts: env.posts,
+      likes: env.likes,
+      comments: env.comments,
+      bus,
+      log: captureLogger('post-service').log,
+      registry: new Registry(),
+      intervalMs: 60_000,
+      batchSize: 10,
+    });
+  const writePost = () =>
+    insertPostWithEvent(env.posts, { userId: alice.id, content: 'kicked', mediaIds: [], media: [] });
+  const publishedFor = (postId: string): number =>
+    probe.received.filter((m) => (m.body as { data: { postId: string } }).data.postId === postId).length;
+
+  test('when a kick names the written post, then its event goes out without a pass, once', async () => {
+    const relay = ownRelay();
+    const post = await writePost();
+
+    relay.kick(post._id);
+
+    await waitFor(() => publishedFor(post._id.toHexString()) === 1, {
+      description: 'the kicked post.created',
+    });
+    await waitFor(async () => (await relay.backlog()) === 0, { description: 'empty outbox' });
+    await relay.runOnce();
+    expect(publishedFor(post._id.toHexString())).toBe(1);
+    await relay.stop();
+  });
+
+  test('when a pass runs while a kicked post is being published, then the pass leaves it alone and it goes out once', async () => {
+    // Arrange: every publish of this relay waits at a gate, so the kicked post stays in hand (its lease is ours).
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const relay = ownRelay({ publish: async (event) => gate.then(() => env.bus.publish(event)) });
+    const post = await writePost();
+    relay.kick(post._id);
+    await waitFor(
+      async () =>
+        (await env.posts.findById(post._id, { outboxClaim: 1 }).lean())?.outboxClaim?.owner === relay.owner,
+      { description: 'the kick holds the post' },
+    );
+
+    // Act: a pass while the kick waits; it must neither publish the post nor wait for the gate.
+    await relay.runOnce();
+    open();
+
+    // Assert
+    await waitFor(async () => (await relay.backlog()) === 0, { description: 'empty outbox' });
+    await relay.stop();
+    await relay.runOnce();
+    await waitFor(() => publishedFor(post._id.toHexString()) >= 1, { description: 'the post.created' });
+    expect(publishedFor(post._id.toHexString())).toBe(1);
+  });
+
   test('when a stored event breaks the contract, then it is parked and the events behind it still go out', async () => {
     const captured = captureLogger('post-service');
     const relay = createOutboxRelay({

@@ -14,6 +14,8 @@ export interface MongoProcess {
   /** Starts an empty server on the same port. */
   start(): Promise<void>;
   isRunning(): boolean;
+  /** Its process id while it runs (CPU accounting in the bench). */
+  pid(): number | undefined;
 }
 
 /**
@@ -46,5 +48,11 @@ export async function startMongoProcess(logFile: string): Promise<MongoProcess> 
     await stopChild(running);
   };
   await start();
-  return { uri: `mongodb://127.0.0.1:${port}`, start, stop, isRunning: () => child !== undefined };
+  return {
+    uri: `mongodb://127.0.0.1:${port}`,
+    start,
+    stop,
+    isRunning: () => child !== undefined,
+    pid: () => child?.pid,
+  };
 }

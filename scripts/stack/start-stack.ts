@@ -55,6 +55,8 @@ export interface RunningStack {
   startService(name: ServiceName, overrides?: ServiceOverrides, replica?: number): Promise<void>;
   /** The process id of a running replica (CPU accounting, profiling). */
   pid(name: ServiceName, replica?: number): number | undefined;
+  /** The process id of the stack's in-memory MongoDB; undefined on an external server. */
+  mongoPid(): number | undefined;
   /** The services given their own MongoDB (`ownMongo`): stop it and start it again on the same port. */
   mongo: Partial<Record<ServiceName, MongoControl>>;
 }
@@ -337,6 +339,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     killService,
     startService,
     pid,
+    mongoPid: () => mongo?.pid(),
     mongo: ownMongo,
   };
 }

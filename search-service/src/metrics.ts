@@ -1,5 +1,5 @@
 import type { IntegrationEvent } from '@social/common/events';
-import { counter, histogram, type Registry } from '@social/common/metrics';
+import { EVENT_LAG_BUCKETS_SECONDS, counter, histogram, type Registry } from '@social/common/metrics';
 
 /**
  * What the consumer adds to the bus's own counters (events_consumed_total by queue, type and outcome
@@ -17,7 +17,7 @@ export function createSearchEventMetrics(registry: Registry): SearchEventMetrics
     name: 'search_event_lag_seconds',
     help: 'Time from an event occurring to its effect being searchable (now - occurredAt)',
     labelNames: ['type'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
+    buckets: [...EVENT_LAG_BUCKETS_SECONDS],
   });
   const alreadyDeleted = counter(registry, {
     name: 'search_post_created_after_delete_total',

@@ -41,9 +41,11 @@ export async function createPost(deps: CreatePostDeps, cmd: CreatePostCommand): 
     media,
     correlationId: cmd.correlationId,
   }); // post + pending post.created, one write
+  // Publish now, beside the writes below: they are no part of the event, and each would add a round trip to
+  // how long the post takes to become searchable. The interval catches whatever a kick misses.
+  deps.outbox.kick(post._id);
   await seedAuthor(deps.authors, { userId: cmd.userId, username: cmd.username }); // no-op once projected
   await deps.cache.postCreated(); // fail-soft inside the cache module
-  deps.outbox.kick(); // publish now; the interval catches the rest
   deps.log.info('post created', { postId: post._id.toHexString(), mediaCount: post.mediaIds.length });
   return toPostDto(post);
 }

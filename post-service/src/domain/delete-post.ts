@@ -18,7 +18,7 @@ export async function deletePost(
   // Soft-delete first: the relay hard-deletes only after post.deleted is confirmed, so a broker outage cannot lose it.
   const post = await markDeletedWithEvent(deps.posts, cmd);
   if (!post) throw new NotFoundError('Post not found'); // not the author: same answer, no existence leak
+  deps.outbox.kick(post._id); // publish now; the interval catches whatever a kick misses
   await deps.cache.postDeleted(cmd.postId); // fail-soft inside the cache module
-  deps.outbox.kick();
   deps.log.info('post deleted', { postId: cmd.postId, mediaCount: post.mediaIds.length });
 }

@@ -2,13 +2,20 @@ import type { EventBus } from '@social/common/events';
 import type { Logger } from '@social/common/logger';
 import type { Registry } from '@social/common/metrics';
 import { EventTypes } from '@social/common/events';
-import { createOutboxRelay as createRelay, type OutboxRelay, type OutboxStore } from '@social/common/outbox';
+import {
+  createOutboxRelay as createRelay,
+  type Outbox as CommonOutbox,
+  type OutboxRelay as CommonOutboxRelay,
+  type OutboxStore,
+} from '@social/common/outbox';
 import { removePostEngagement } from '../domain/remove-engagement';
 import type { CommentModel } from '../models/comment.model';
 import type { LikeModel } from '../models/like.model';
-import { createPostOutboxStore, type PostModel } from '../models/post.model';
+import { createPostOutboxStore, type PostDoc, type PostModel } from '../models/post.model';
 
-export type { Outbox, OutboxRelay } from '@social/common/outbox';
+/** A kick names the post just written, so its events go out without waiting for a pass. */
+export type Outbox = CommonOutbox<PostDoc['_id']>;
+export type OutboxRelay = CommonOutboxRelay<PostDoc['_id']>;
 
 export interface OutboxRelayOptions {
   posts: PostModel;

@@ -157,13 +157,13 @@ export const outboxConfigKeys = {
     .integer()
     .min(50)
     .default(1000)
-    .description('outbox relay pass when idle (each write also triggers one)'),
+    .description('outbox relay pass when idle (each write also publishes its document, or triggers a pass)'),
   OUTBOX_BATCH_SIZE: Joi.number()
     .integer()
     .min(1)
     .max(1000)
     .default(100)
-    .description('documents with pending events handled per relay pass'),
+    .description('documents with pending events handled per relay pass, and at most in hand from kicks'),
   OUTBOX_CLAIM_TTL_MS: Joi.number()
     .integer()
     .greater(Joi.ref('EVENTS_PUBLISH_TIMEOUT_MS', { adjust: (ms: number) => 2 * ms }))

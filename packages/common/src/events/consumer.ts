@@ -147,6 +147,7 @@ export class Consumer {
       return;
     }
     const event = parsed.event;
+    this.opts.metrics.delivered(queue, event.type, event.occurredAt);
     const handler = handlerFor(this.sub.handlers, event.type);
     if (!handler) {
       // A binding left over from an older version of this service.

@@ -63,6 +63,14 @@ export function histogram<L extends string = string>(
   );
 }
 
+/**
+ * Buckets for an event's age along its way (outbox, delivery, effect): fine between 50 and 500 ms, where a
+ * 100 ms aim is read, and wide enough to show a broker outage's minutes.
+ */
+export const EVENT_LAG_BUCKETS_SECONDS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 0.75, 1, 2.5, 5, 15, 60, 300,
+];
+
 export interface Metrics {
   registry: Registry;
   /** Records every request's duration by route template (never the raw URL: ids would explode cardinality). */

@@ -2,15 +2,18 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { eventSchemas, isEventType, type OutgoingEvent } from '../events';
 import { runWithContext, type Logger } from '../logger';
-import { counter, gauge, type Registry } from '../metrics';
+import { EVENT_LAG_BUCKETS_SECONDS, counter, gauge, histogram, type Registry } from '../metrics';
 import type { OutboxStore } from './outbox-store';
 
-export interface Outbox {
-  /** Publish now (after a write); cheap, never throws, coalesces with a pass already running. */
-  kick(): void;
+export interface Outbox<Id = unknown> {
+  /**
+   * Publish now (after a write); cheap, never throws. Given the written document's id, that document goes out at
+   * once, beside a pass already running; without one, a pass runs (coalescing with one already running).
+   */
+  kick(documentId?: Id): void;
 }
 
-export interface OutboxRelay extends Outbox {
+export interface OutboxRelay<Id = unknown> extends Outbox<Id> {
   /** This relay's name in leases (`outboxClaim.owner`) and logs. */
   readonly owner: string;
   start(): void;
@@ -61,7 +64,7 @@ const defaultOwner = (): string => `${os.hostname()}:${process.pid}:${randomByte
  * expire; then another takes the documents over and publishes again whatever was not yet removed
  * (at-least-once, so consumers stay idempotent).
  */
-export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay {
+export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay<Id> {
   const { store, log } = opts;
   const ttlMs = opts.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
   if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new RangeError('claimTtlMs must be a positive integer');
@@ -82,6 +85,18 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
     help: 'Document leases: claimed, taken_over (from an expired lease), busy (another relay won), lost (expired)',
     labelNames: ['result'] as const,
   });
+  // Where an event's time goes before it leaves the outbox; the consumer side adds delivery and handling.
+  const stageLag = histogram(opts.registry, {
+    name: 'outbox_event_lag_seconds',
+    help: 'Age of an outbox event (now - occurredAt) when its document was claimed, the broker confirmed it, and it left the outbox',
+    labelNames: ['type', 'stage'] as const,
+    buckets: [...EVENT_LAG_BUCKETS_SECONDS],
+  });
+  const observeStage = (event: OutgoingEvent, stage: 'claimed' | 'confirmed' | 'removed'): void => {
+    const occurredAt = Date.parse(event.occurredAt);
+    if (Number.isFinite(occurredAt))
+      stageLag.observe({ type: event.type, stage }, Math.max(0, Date.now() - occurredAt) / 1000);
+  };
   let lastBacklog = 0;
   const backlog = async (): Promise<number> => {
     lastBacklog = await store.countPending();
@@ -103,6 +118,25 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
   let timer: NodeJS.Timeout | undefined;
   let brokerDown = false;
   let storeDown = false;
+  /**
+   * The documents this relay is publishing now, by `String(id)`, from a pass or a kick. Both run side by side,
+   * and a lease that is already ours can be claimed again, so this is what keeps one document from being
+   * published twice at once by the same relay.
+   */
+  const working = new Map<string, Promise<boolean>>();
+
+  /** More events are waiting behind a lease we just gave up: run a pass for them (or another one). */
+  function passAgain(): void {
+    if (running) again = true;
+    else if (!stopped) void runOnce();
+  }
+
+  function storeFailed(err: unknown, message: string): void {
+    failures.inc({ stage: 'store' });
+    // Once per outage: MongoDB being away would otherwise log on every interval.
+    if (!storeDown) log.warn(message, { err });
+    storeDown = true;
+  }
 
   /** Publishes one event; false when the broker failed (it stays pending, and so does everything behind it). */
   async function relayEvent(
@@ -124,6 +158,7 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
     }
     try {
       await opts.publish(event);
+      observeStage(event, 'confirmed');
     } catch (err) {
       failures.inc({ stage: 'publish' });
       if (!brokerDown) log.warn('outbox publish failed, events stay pending', { eventId: event.id, err });
@@ -132,8 +167,9 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
     }
     const outcome = await store.confirmed(id, event, { owner, release: last });
     relayed.inc({ type: event.type });
+    observeStage(event, 'removed');
     // Events written while we held the lease: they are free now, so run another pass for them.
-    if (last && outcome === 'pending') again = true;
+    if (last && outcome === 'pending') passAgain();
     return outcome === 'finalized' || last ? 'done' : 'next';
   }
 
@@ -153,6 +189,7 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
         previousOwner: lease.takenOverFrom,
       });
     }
+    for (const event of lease.events) observeStage(event, 'claimed');
     let events = lease.events;
     let held = true;
     try {
@@ -192,12 +229,40 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
     }
   }
 
+  /**
+   * relayDocument, unless this relay is at that document already: events written after that run's claim are
+   * not lost, since a run that ends its lease with events still pending starts a pass for them (passAgain).
+   */
+  function relayOnce(id: Id): Promise<boolean> {
+    const key = String(id);
+    if (working.has(key)) return Promise.resolve(true);
+    const task = relayDocument(id).finally(() => working.delete(key));
+    working.set(key, task);
+    return task;
+  }
+
+  /**
+   * A kicked document, published without waiting for a pass: no query for claimable documents and no queueing
+   * behind a pass that is waiting for its confirms. Only the lease (one atomic write) comes before the publish.
+   */
+  function relayKicked(id: Id): void {
+    relayOnce(id).then(
+      (ok) => {
+        if (ok) storeDown = false;
+      },
+      (err: unknown) =>
+        storeFailed(err, 'outbox relay could not publish a written document, the next pass will'),
+    );
+  }
+
   /** One bounded pass: 'more' when a full batch went out (more may be waiting), 'blocked' when the broker failed. */
   async function pass(): Promise<'done' | 'more' | 'blocked'> {
-    const ids = await store.findClaimable(owner, opts.batchSize);
+    // Documents in hand elsewhere (kicked) are left to that run; asking for that many more keeps the batch full.
+    const found = await store.findClaimable(owner, opts.batchSize + working.size);
+    const ids = found.filter((id) => !working.has(String(id))).slice(0, opts.batchSize);
     // Documents go out side by side, so their broker confirms overlap instead of queueing one round trip after
     // another; each document's own events stay in order.
-    const results = await Promise.allSettled(ids.map(relayDocument));
+    const results = await Promise.allSettled(ids.map(relayOnce));
     const storeFailure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (storeFailure) throw storeFailure.reason;
     // The broker is the problem: the interval retries, in order.
@@ -217,10 +282,7 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
         if (result === 'blocked') break;
         if (result === 'more') again = true;
       } catch (err) {
-        failures.inc({ stage: 'store' });
-        // Once per outage: MongoDB being away would otherwise log on every interval.
-        if (!storeDown) log.warn('outbox relay pass failed, retrying on the next pass', { err });
-        storeDown = true;
+        storeFailed(err, 'outbox relay pass failed, retrying on the next pass');
       }
     } while (again && !stopping); // shutdown ends after the current pass
   }
@@ -245,8 +307,12 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
 
   return {
     owner,
-    kick: () => {
-      if (!stopped) void runOnce();
+    kick: (documentId) => {
+      if (stopped) return;
+      // With the broker away a pass finds out once for all documents, and in order; with many documents in hand
+      // already, the bounded pass takes over.
+      if (documentId === undefined || brokerDown || working.size >= opts.batchSize) void runOnce();
+      else relayKicked(documentId);
     },
     runOnce,
     backlog,
@@ -259,7 +325,7 @@ export function createOutboxRelay<Id>(opts: OutboxRelayOptions<Id>): OutboxRelay
       stopping = true;
       clearTimeout(timer);
       timer = undefined;
-      await running;
+      await Promise.allSettled([running, ...working.values()]);
       stopping = false;
     },
   };
