@@ -19,6 +19,7 @@ import { waitFor } from '@social/testkit/helpers';
 import { MongoClient } from 'mongodb';
 import type { RunningStack } from '../../scripts/stack/start-stack';
 import type { Scenario } from '../lib/context';
+import { countOf, histogramQuantile, minus, readBuckets, type Buckets } from '../lib/histogram';
 import { fire, measure, median, type Row } from '../lib/measure';
 
 export interface FeedBenchOptions {
@@ -75,57 +76,11 @@ export interface FeedBenchResult {
 
 const newId = (): string => randomBytes(12).toString('hex');
 
-type Buckets = Map<string, [number, number][]>;
+const FAN_OUT_LAG = 'feed_fanout_lag_seconds';
+const MODES = ['write', 'read'] as const;
 
-/** `feed_fanout_lag_seconds` buckets per mode from post-service's /metrics. */
-async function lagBuckets(internalUrl: string): Promise<Buckets> {
-  const text = await (await fetch(`${internalUrl}/metrics`)).text();
-  const byMode: Buckets = new Map();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('feed_fanout_lag_seconds_bucket')) continue;
-    const mode = /mode="([^"]+)"/.exec(line)?.[1] ?? 'unknown';
-    const le = /le="([^"]+)"/.exec(line)?.[1] ?? '+Inf';
-    const bucket: [number, number] = [
-      le === '+Inf' ? Infinity : Number(le),
-      Number(line.slice(line.lastIndexOf(' ') + 1)),
-    ];
-    byMode.set(mode, [...(byMode.get(mode) ?? []), bucket]);
-  }
-  return byMode;
-}
-
-const minus = (after: Buckets, before: Buckets): Buckets =>
-  new Map(
-    [...after].map(([mode, buckets]) => [
-      mode,
-      buckets.map(([le, c], i) => [le, c - (before.get(mode)?.[i]?.[1] ?? 0)] as [number, number]),
-    ]),
-  );
-
-const sum = (buckets: Buckets): [number, number][] => {
-  const all = [...buckets.values()];
-  return (all[0] ?? []).map(([le], i) => [le, all.reduce((s, b) => s + (b[i]?.[1] ?? 0), 0)]);
-};
-
-const total = (buckets: [number, number][]): number => buckets.at(-1)?.[1] ?? 0;
-
-/** Quantile from cumulative buckets, linear within a bucket (like PromQL's histogram_quantile). */
-function quantileMs(q: number, buckets: [number, number][]): number {
-  const count = total(buckets);
-  if (count === 0) return NaN;
-  const rank = q * count;
-  let prevLe = 0;
-  let prevCount = 0;
-  for (const [le, c] of buckets) {
-    if (c >= rank) {
-      if (!Number.isFinite(le)) return Math.round(prevLe * 1000);
-      return Math.round((prevLe + ((le - prevLe) * (rank - prevCount)) / Math.max(c - prevCount, 1)) * 1000);
-    }
-    prevLe = le;
-    prevCount = c;
-  }
-  return Math.round(prevLe * 1000);
-}
+/** A quantile of fan-out lag in ms. */
+const ms = (q: number, buckets: Buckets): number => Math.round(histogramQuantile(q, buckets) * 1000);
 
 export async function feedScenario(
   stack: RunningStack,
@@ -254,7 +209,10 @@ export async function feedScenario(
       warm.set(`feed:{${follower}}:state`, `complete:${Date.now()}`, 'EX', 3600);
     await warm.exec();
 
-    const before = await lagBuckets(stack.internalUrls['post-service']);
+    // post-service's createdAt -> in every follower's feed, per mode and over both.
+    const lag = (mode?: (typeof MODES)[number]): Promise<Buckets> =>
+      readBuckets(stack.internalUrls['post-service'], FAN_OUT_LAG, mode ? { mode } : {});
+    const before = { all: await lag(), write: await lag('write'), read: await lag('read') };
     const posters = [hot, ...authors].map((id) => ({ id, auth: authFor(id) }));
     const posts = o.postsPerSecond * o.postSeconds;
     const inFlight: Array<Promise<string | undefined>> = [];
@@ -269,23 +227,23 @@ export async function feedScenario(
     const failedBefore = createFailures;
     await Promise.all(inFlight);
     const accepted = posts - (createFailures - failedBefore);
-    await waitFor(
-      async () => total(sum(minus(await lagBuckets(stack.internalUrls['post-service']), before))) >= accepted,
-      { timeoutMs: 120_000, intervalMs: 250, description: `${posts} posts fanned out` },
-    ).catch(() => undefined);
-    const delta = minus(await lagBuckets(stack.internalUrls['post-service']), before);
-    const all = sum(delta);
+    await waitFor(async () => countOf(minus(await lag(), before.all)) >= accepted, {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      description: `${posts} posts fanned out`,
+    }).catch(() => undefined);
+    const all = minus(await lag(), before.all);
+    const byMode: Record<string, { count: number; p50Ms: number; p99Ms: number }> = {};
+    for (const mode of MODES) {
+      const b = minus(await lag(mode), before[mode]);
+      byMode[mode] = { count: countOf(b), p50Ms: ms(0.5, b), p99Ms: ms(0.99, b) };
+    }
     const fanOut = {
       posts,
       refused: posts - accepted,
-      observed: total(all),
-      byMode: Object.fromEntries(
-        [...delta].map(([mode, b]) => [
-          mode,
-          { count: total(b), p50Ms: quantileMs(0.5, b), p99Ms: quantileMs(0.99, b) },
-        ]),
-      ),
-      all: { p50Ms: quantileMs(0.5, all), p99Ms: quantileMs(0.99, all) },
+      observed: countOf(all),
+      byMode,
+      all: { p50Ms: ms(0.5, all), p99Ms: ms(0.99, all) },
       target: 'p99 <= 1000 ms at 50 posts/s',
     };
     console.log('  ', fanOut);
@@ -293,7 +251,7 @@ export async function feedScenario(
       scenario: `fan-out lag @ ${o.postsPerSecond} posts/s`,
       reqPerSec: o.postsPerSecond,
       p50: fanOut.all.p50Ms,
-      p97_5: quantileMs(0.975, all),
+      p97_5: ms(0.975, all),
       p99: fanOut.all.p99Ms,
       errors: fanOut.refused,
       non2xx: posts - fanOut.observed,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
 import { redisScript, type Redis } from '@social/common/redis';
-import { failSoft } from './fail-soft';
+import { failSoft, postCacheErrors } from './fail-soft';
 
 /** A post's counters as served. */
 export interface CachedCounts {
@@ -126,10 +126,7 @@ export function createEngagementCache(opts: EngagementCacheOptions): EngagementC
   const attempt = failSoft({
     log,
     registry: opts.registry,
-    errors: {
-      name: 'post_cache_errors_total',
-      help: 'Redis operations that failed; the request was served from MongoDB',
-    },
+    errors: postCacheErrors,
     messages: {
       unavailable: 'engagement cache unavailable, serving from mongo',
       available: 'engagement cache available again',

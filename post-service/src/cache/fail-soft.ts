@@ -1,6 +1,16 @@
 import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
 
+/** The failure counters: one for posts and their engagement, one for home feeds. */
+export const postCacheErrors = {
+  name: 'post_cache_errors_total',
+  help: 'Redis operations that failed; the request was served from MongoDB',
+};
+export const feedCacheErrors = {
+  name: 'feed_cache_errors_total',
+  help: 'Feed operations on Redis that failed; reads were served from MongoDB',
+};
+
 /** Runs one Redis operation of a cache; a failure answers undefined (the caller serves from MongoDB). */
 export type Attempt = <T>(op: string, fn: () => Promise<T>) => Promise<T | undefined>;
 

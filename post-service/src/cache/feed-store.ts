@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
 import { redisScript, type Redis } from '@social/common/redis';
-import { failSoft } from './fail-soft';
+import { failSoft, feedCacheErrors } from './fail-soft';
 
 /** One post in a home feed: its createdAt (ms, the score) and id (the member; ties sort by id like MongoDB). */
 export interface FeedEntry {
@@ -170,10 +170,7 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
   const attempt = failSoft({
     log,
     registry: opts.registry,
-    errors: {
-      name: 'feed_cache_errors_total',
-      help: 'Feed operations on Redis that failed; reads were served from MongoDB',
-    },
+    errors: feedCacheErrors,
     messages: {
       unavailable: 'feed cache unavailable, serving feeds from mongo',
       available: 'feed cache available again',

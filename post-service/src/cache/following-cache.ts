@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
 import { redisScript, type Redis } from '@social/common/redis';
-import { failSoft } from './fail-soft';
+import { failSoft, feedCacheErrors } from './fail-soft';
 
 /** Whom a reader follows, as a home feed reads it. */
 export interface Following {
@@ -75,10 +75,7 @@ export function createFollowingCache(opts: FollowingCacheOptions): FollowingCach
   const attempt = failSoft({
     log,
     registry: opts.registry,
-    errors: {
-      name: 'feed_cache_errors_total',
-      help: 'Feed operations on Redis that failed; reads were served from MongoDB',
-    },
+    errors: feedCacheErrors,
     messages: {
       unavailable: 'following cache unavailable, reading follows from mongo',
       available: 'following cache available again',

@@ -1,7 +1,7 @@
 import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
 import type { Redis } from '@social/common/redis';
-import { failSoft } from './fail-soft';
+import { failSoft, postCacheErrors } from './fail-soft';
 import type { PostDto, PostMedia } from '../models/post.model';
 
 export interface PostPage {
@@ -64,10 +64,7 @@ export function createPostCache(opts: PostCacheOptions): PostCache {
   const attempt = failSoft({
     log,
     registry: opts.registry,
-    errors: {
-      name: 'post_cache_errors_total',
-      help: 'Redis operations that failed; the request was served from MongoDB',
-    },
+    errors: postCacheErrors,
     messages: { unavailable: 'cache unavailable, serving from mongo', available: 'cache available again' },
   });
 
