@@ -3,6 +3,7 @@ import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
 import { redisScript, type Redis } from '@social/common/redis';
 import { failSoft, feedCacheErrors } from './fail-soft';
+import { followingKey } from './following-cache';
 
 /** One post in a home feed: its createdAt (ms, the score) and id (the member; ties sort by id like MongoDB). */
 export interface FeedEntry {
@@ -24,8 +25,10 @@ export type FeedRead =
       builtAt: number;
       /** Authors whose posts feeds merge at read time; undefined when Redis does not know (query them all). */
       hotAuthors: Set<string> | undefined;
+      /** The reader's cached follow set as Redis holds it (see FollowingCache), read in the same script. */
+      following: string | null;
     }
-  | { state: 'cold' }
+  | { state: 'cold'; following: string | null }
   | { state: 'unavailable' };
 
 /**
@@ -107,25 +110,28 @@ if n > 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 return 1
 `);
 
-// KEYS: feed, state. ARGV: ttl, count, the cursor's score ('' on the first page), same-ms limit. Returns the state
-// and the entries (WITHSCORES): on a later page first those sharing the cursor's millisecond, then older ones.
-// Reading keeps a feed alive: only readers' feeds stay in Redis. One script instead of five pipelined commands.
+// KEYS: feed, state, the reader's cached follow set. ARGV: ttl, count, the cursor's score ('' on the first page),
+// same-ms limit. Returns the follow set and the state (each false when absent) and the entries (WITHSCORES): on a
+// later page first those sharing the cursor's millisecond, then older ones. Reading keeps a feed alive: only
+// readers' feeds stay in Redis. One script instead of six commands, all in the reader's slot.
 const READ = redisScript(`
+local following = redis.call('GET', KEYS[3])
 local state = redis.call('GET', KEYS[2])
-if not state then return {} end
+if not state then return {following, false} end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[1])
 if ARGV[3] == '' then
-  return {state, redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, ARGV[2])}
+  return {following, state, redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, ARGV[2])}
 end
 return {
+  following,
   state,
   redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[3], ARGV[3], 'WITHSCORES', 'LIMIT', 0, ARGV[4]),
   redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. ARGV[3], '-inf', 'WITHSCORES', 'LIMIT', 0, ARGV[2]),
 }
 `);
-/** READ's answer: nothing for a cold feed, else the state and one or two WITHSCORES ranges. */
-type ReadReply = [state?: string, first?: string[], older?: string[]];
+/** READ's answer: the follow set and the state (null when absent), then one or two WITHSCORES ranges. */
+type ReadReply = [following: string | null, state: string | null, first?: string[], older?: string[]];
 
 const KNOWN = '-';
 
@@ -184,7 +190,7 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
         Promise.all([
           READ.run(
             redis,
-            [keys.feed(userId), keys.state(userId)],
+            [keys.feed(userId), keys.state(userId), followingKey(userId)],
             [ttlSeconds, count, after ? after.t : '', SAME_MS_LIMIT],
           ),
           redis.smembers(keys.hotAuthors),
@@ -194,11 +200,11 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
         lookups.inc({ state: 'unavailable' });
         return { state: 'unavailable' };
       }
-      const [[state, first, older] = [], hot] = reply as [ReadReply, string[]];
+      const [[following, state, first, older], hot] = reply as [ReadReply, string[]];
       const built = typeof state === 'string' ? /^(complete|capped):(\d+)$/.exec(state) : null;
       if (!built) {
         lookups.inc({ state: 'cold' });
-        return { state: 'cold' };
+        return { state: 'cold', following };
       }
       lookups.inc({ state: 'warm' });
       const entries = after
@@ -210,6 +216,7 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
         complete: built[1] === 'complete',
         builtAt: Number(built[2]),
         hotAuthors: hot.includes(KNOWN) ? new Set(hot.filter((a) => a !== KNOWN)) : undefined,
+        following,
       };
     },
 

@@ -20,13 +20,21 @@ export interface Following {
  * live a minute at most, which bounds how stale one can be after a `forget` that Redis never received.
  */
 export interface FollowingCache {
-  get(userId: string, load: () => Promise<Following>): Promise<Following>;
+  /**
+   * `prefetched`: the entry as Redis held it (`followingKey`), when the caller already read it in another
+   * command of the same round trip (the feed's read does); the cache then does not GET it again.
+   */
+  get(
+    userId: string,
+    load: () => Promise<Following>,
+    prefetched?: { raw: string | null },
+  ): Promise<Following>;
   /** These readers' followees changed. Fail-soft: an entry Redis kept through a failure expires on its own. */
   forget(userIds: string[]): Promise<void>;
 }
 
 /** In the reader's feed hash slot (`feed:{<userId>}`), next to the feed it filters. */
-const followingKey = (userId: string) => `feed:{${userId}}:following`;
+export const followingKey = (userId: string): string => `feed:{${userId}}:following`;
 
 /**
  * Lifetime of a cached list. Short on purpose: it is the staleness bound when a `forget` is lost to a Redis
@@ -83,9 +91,9 @@ export function createFollowingCache(opts: FollowingCacheOptions): FollowingCach
   });
 
   return {
-    async get(userId, load) {
+    async get(userId, load, prefetched) {
       const key = followingKey(userId);
-      const raw = await attempt('get-following', () => redis.get(key));
+      const raw = prefetched ? prefetched.raw : await attempt('get-following', () => redis.get(key));
       const cached = raw ? decode(raw) : undefined;
       lookups.inc({ result: cached ? 'hit' : 'miss' });
       if (cached) return cached;
