@@ -21,6 +21,7 @@ import type { RunningStack } from '../../scripts/stack/start-stack';
 import type { Scenario } from '../lib/context';
 import { countOf, histogramQuantile, minus, readBuckets, type Buckets } from '../lib/histogram';
 import { fire, measure, median, type Row } from '../lib/measure';
+import { profileWhile } from '../profile';
 
 export interface FeedBenchOptions {
   durationS: number;
@@ -32,6 +33,8 @@ export interface FeedBenchOptions {
   postSeconds: number;
   /** Rounds of the throughput pair (GET by id, then the feed); the headline is the median of per-round ratios. */
   rounds: number;
+  /** One more feed load with post-service under --cpu-prof, and its hottest functions. */
+  profile: boolean;
 }
 
 export const defaultFeedBenchOptions: FeedBenchOptions = {
@@ -43,6 +46,7 @@ export const defaultFeedBenchOptions: FeedBenchOptions = {
   postsPerSecond: 50,
   postSeconds: 10,
   rounds: 3,
+  profile: false,
 };
 
 export interface FeedBenchResult {
@@ -128,17 +132,29 @@ export async function feedScenario(
     await fire({ ...load, url }, o.durationS);
   // Back to back in each round, so both sides of a ratio ran under the same background load.
   const pairs: Array<{ byId: Row; feed: Row }> = [];
+  // The gateway's cost is the same on both sides; post-service's CPU per request is where the feed differs.
+  const postService = { name: 'post-service', pid: stack.pid('post-service') ?? 0 };
   for (let round = 1; round <= o.rounds; round++) {
     console.log(`  round ${round} of ${o.rounds}`);
     pairs.push({
-      byId: await measure('GET /v1/posts/:id via gateway (cached)', {
-        ...load,
-        url: `${gw}/v1/posts/${postId}`,
-      }),
-      feed: await measure('GET /v1/posts/feed via gateway (cached, 20 posts)', {
-        ...load,
-        url: `${gw}/v1/posts/feed`,
-      }),
+      byId: await measure(
+        'GET /v1/posts/:id via gateway (cached)',
+        { ...load, url: `${gw}/v1/posts/${postId}` },
+        { cpuOf: postService },
+      ),
+      feed: await measure(
+        'GET /v1/posts/feed via gateway (cached, 20 posts)',
+        { ...load, url: `${gw}/v1/posts/feed` },
+        { cpuOf: postService },
+      ),
+    });
+  }
+  if (o.profile) {
+    console.log('  the feed with post-service under --cpu-prof:');
+    await profileWhile(stack, ['post-service'], async () => {
+      // A restarted post-service is cold: a first load brings it to speed inside the same profile.
+      await fire({ ...load, url: `${gw}/v1/posts/feed` }, o.durationS);
+      await fire({ ...load, url: `${gw}/v1/posts/feed` }, o.durationS);
     });
   }
   const ratios = pairs.map((p) => p.feed.reqPerSec / Math.max(p.byId.reqPerSec, 1));
@@ -316,7 +332,7 @@ export const feed: Scenario = {
   name: 'feed',
   description: 'home feed vs cached GET /v1/posts/:id, fan-out lag at 50 posts/s, feed memory in Redis',
   async run(ctx) {
-    const result = await feedScenario(ctx.stack, { rounds: ctx.args.rounds });
+    const result = await feedScenario(ctx.stack, { rounds: ctx.args.rounds, profile: ctx.args.profile });
     ctx.rows.push(...result.rows);
     const { rows: _rows, ...summary } = result;
     ctx.extra.feed = summary;

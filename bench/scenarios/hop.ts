@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { startBareProxy } from '../lib/bare-proxy';
 import type { BenchContext, Scenario } from '../lib/context';
 import { DURATION_S, fire, measure, median, printRow, type Row } from '../lib/measure';
-import { summarizeProfile } from '../profile';
+import { profileWhile } from '../profile';
 
 const CONNECTIONS = 32;
 
@@ -40,19 +37,11 @@ function medianRow(rows: Row[]): Row {
 }
 
 async function profileGateway(ctx: BenchContext, url: string): Promise<void> {
-  const { stack } = ctx;
-  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'social-bench-profile-'));
-  await stack.stopService('api-gateway');
-  await stack.startService('api-gateway', { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] });
-  await fire({ url, headers: ctx.auth, connections: CONNECTIONS }, DURATION_S);
-  await stack.stopService('api-gateway');
-  await stack.startService('api-gateway', { nodeArgs: [] });
-  const file = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) return;
-  const summary = summarizeProfile(path.join(profileDir, file), 30);
-  ctx.extra.gatewayProfile = { file: path.join(profileDir, file), top: summary };
-  console.log(`gateway CPU profile (${path.join(profileDir, file)}), hottest functions by self time:`);
-  console.table(summary);
+  console.log('gateway under --cpu-prof:');
+  const [gateway] = await profileWhile(ctx.stack, ['api-gateway'], () =>
+    fire({ url, headers: ctx.auth, connections: CONNECTIONS }, DURATION_S),
+  );
+  if (gateway) ctx.extra.gatewayProfile = { file: gateway.file, top: gateway.top };
 }
 
 /**

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { waitFor } from '@social/testkit/helpers';
 import type { Db } from 'mongodb';
 import type { RunningStack } from '../../scripts/stack/start-stack';
@@ -9,7 +7,7 @@ import type { BenchContext, Scenario } from '../lib/context';
 import { countOf, histogramQuantile, minus, readBuckets, type Buckets } from '../lib/histogram';
 import { DURATION_S, WARMUP_S, cpuSeconds, fire, median, rowOf, type Row } from '../lib/measure';
 import { searchPostsCollection } from '../lib/search-db';
-import { summarizeProfile } from '../profile';
+import { profileWhile } from '../profile';
 
 const CREATE_RATE = 200;
 const TARGET = 'p99 < 100 ms at 200 posts/s, 0 lost';
@@ -240,28 +238,9 @@ const PROFILED = ['post-service', 'search-service'] as const;
  * (restarted for it: the outbox and the durable queue carry events over), and their hottest functions.
  */
 async function profileRound(ctx: BenchContext, rate: number): Promise<void> {
-  const { stack } = ctx;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'social-bench-lag-profile-'));
-  const restart = async (nodeArgs: (name: string) => string[]): Promise<void> => {
-    for (const name of PROFILED) {
-      await stack.stopService(name);
-      await stack.startService(name, { nodeArgs: nodeArgs(name) });
-    }
-  };
-  await restart((name) => ['--cpu-prof', '--cpu-prof-dir', path.join(dir, name)]);
   console.log(` ${rate} posts/s under --cpu-prof`);
-  await runRound(ctx, rate);
-  await restart(() => []);
-  const profiles: Record<string, unknown> = {};
-  for (const name of PROFILED) {
-    const file = fs.readdirSync(path.join(dir, name)).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) continue;
-    const top = summarizeProfile(path.join(dir, name, file), 20);
-    profiles[name] = { file: path.join(dir, name, file), top };
-    console.log(` ${name} CPU profile (${path.join(dir, name, file)}), hottest functions by self time:`);
-    console.table(top);
-  }
-  ctx.extra.lagProfiles = profiles;
+  const profiled = await profileWhile(ctx.stack, PROFILED, () => runRound(ctx, rate), 20);
+  ctx.extra.lagProfiles = Object.fromEntries(profiled.map((p) => [p.name, { file: p.file, top: p.top }]));
 }
 
 /**

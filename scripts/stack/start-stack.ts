@@ -18,7 +18,7 @@ import {
   type ServiceSpec,
 } from './services';
 
-type ServiceName = ServiceSpec['name'];
+export type ServiceName = ServiceSpec['name'];
 
 /** One process of a service. Replicas share the service's database, queues, exchange and Redis prefix. */
 export interface ServiceInstance {
