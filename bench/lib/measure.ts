@@ -16,6 +16,8 @@ export interface Row {
   /** CPU time per request of the process named in `cpuOf`, in µs. */
   cpuUsPerReq?: number;
   cpuOf?: string;
+  /** CPU time per request of each process in `cpuSplit`, in µs: where a route's cost lands across the stack. */
+  cpuSplitUsPerReq?: Record<string, number>;
   note?: string;
 }
 
@@ -60,26 +62,45 @@ export const rowOf = (scenario: string, r: autocannon.Result, note?: string): Ro
 export const printRow = (row: Row): void =>
   console.log(
     `  ${row.scenario}: ${row.reqPerSec} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}` +
-      (row.cpuUsPerReq === undefined ? '' : `, ${row.cpuUsPerReq} CPU µs/req (${row.cpuOf})`),
+      (row.cpuUsPerReq === undefined ? '' : `, ${row.cpuUsPerReq} CPU µs/req (${row.cpuOf})`) +
+      (row.cpuSplitUsPerReq === undefined
+        ? ''
+        : `; CPU µs/req ${Object.entries(row.cpuSplitUsPerReq)
+            .map(([name, us]) => `${name} ${us}`)
+            .join(', ')}`),
   );
+
+export interface MeteredProcess {
+  name: string;
+  pid: number;
+}
 
 /**
  * A warm-up, then the measured run. With `cpuOf`, that process's CPU time over the measured run is divided by the
- * requests answered in it.
+ * requests answered in it; `cpuSplit` does the same for several processes (this one, `self`, included as `pid`
+ * process.pid) and prints them.
  */
 export async function measure(
   scenario: string,
   load: Load,
-  options: { note?: string; cpuOf?: { name: string; pid: number } } = {},
+  options: { note?: string; cpuOf?: MeteredProcess; cpuSplit?: MeteredProcess[] } = {},
 ): Promise<Row> {
   await fire(load, WARMUP_S);
-  const cpuBefore = options.cpuOf ? cpuSeconds(options.cpuOf.pid) : 0;
+  const metered = [...(options.cpuOf ? [options.cpuOf] : []), ...(options.cpuSplit ?? [])];
+  const before = metered.map((p) => cpuSeconds(p.pid));
   const r = await fire(load, load.duration ?? DURATION_S);
   const row = rowOf(scenario, r, options.note);
+  const answered = Math.max(r.requests.total, 1);
+  const perRequest = metered.map((p, i) =>
+    Math.round(((cpuSeconds(p.pid) - (before[i] ?? 0)) * 1e6) / answered),
+  );
   if (options.cpuOf) {
-    const answered = Math.max(r.requests.total, 1);
-    row.cpuUsPerReq = Math.round(((cpuSeconds(options.cpuOf.pid) - cpuBefore) * 1e6) / answered);
+    row.cpuUsPerReq = perRequest[0];
     row.cpuOf = options.cpuOf.name;
+  }
+  if (options.cpuSplit) {
+    const split = perRequest.slice(options.cpuOf ? 1 : 0);
+    row.cpuSplitUsPerReq = Object.fromEntries(options.cpuSplit.map((p, i) => [p.name, split[i] ?? 0]));
   }
   printRow(row);
   return row;

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { signAccessToken, type TokenConfig } from '@social/common/auth';
 import { createEventBus, EventTypes, newIntegrationEvent } from '@social/common/events';
 import { createLogger } from '@social/common/logger';
-import { closeRedis, createRedis } from '@social/common/redis';
+import { closeRedis, createRedis, type Redis } from '@social/common/redis';
 import { waitFor } from '@social/testkit/helpers';
 import { MongoClient } from 'mongodb';
 import type { RunningStack } from '../../scripts/stack/start-stack';
@@ -80,6 +80,22 @@ export interface FeedBenchResult {
 
 const newId = (): string => randomBytes(12).toString('hex');
 
+/** The stack's clients queue nothing while connecting (enableOfflineQueue: false): wait for the connection. */
+const ready = (redis: Redis): Promise<void> =>
+  new Promise((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
+
+/** The Redis server's pid, from INFO (it runs beside the stack, not in it). */
+async function redisPid(url: string): Promise<number> {
+  const client = createRedis({ url, log: createLogger({ service: 'bench', level: 'warn', json: false }) });
+  try {
+    await ready(client);
+    const info = await client.info('server');
+    return Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0);
+  } finally {
+    await closeRedis(client);
+  }
+}
+
 const FAN_OUT_LAG = 'feed_fanout_lag_seconds';
 const MODES = ['write', 'read'] as const;
 
@@ -132,20 +148,27 @@ export async function feedScenario(
     await fire({ ...load, url }, o.durationS);
   // Back to back in each round, so both sides of a ratio ran under the same background load.
   const pairs: Array<{ byId: Row; feed: Row }> = [];
-  // The gateway's cost is the same on both sides; post-service's CPU per request is where the feed differs.
-  const postService = { name: 'post-service', pid: stack.pid('post-service') ?? 0 };
+  // Every process's CPU per request on both sides: where the feed's extra cost lands (the bench itself runs
+  // autocannon, which parses every response).
+  const cpuSplit = [
+    { name: 'api-gateway', pid: stack.pid('api-gateway') ?? 0 },
+    { name: 'post-service', pid: stack.pid('post-service') ?? 0 },
+    { name: 'redis', pid: await redisPid(env.REDIS_URL ?? 'redis://127.0.0.1:6379') },
+    { name: 'mongod', pid: stack.mongoPid() ?? 0 },
+    { name: 'bench', pid: process.pid },
+  ].filter((p) => p.pid > 0);
   for (let round = 1; round <= o.rounds; round++) {
     console.log(`  round ${round} of ${o.rounds}`);
     pairs.push({
       byId: await measure(
         'GET /v1/posts/:id via gateway (cached)',
         { ...load, url: `${gw}/v1/posts/${postId}` },
-        { cpuOf: postService },
+        { cpuSplit },
       ),
       feed: await measure(
         'GET /v1/posts/feed via gateway (cached, 20 posts)',
         { ...load, url: `${gw}/v1/posts/feed` },
-        { cpuOf: postService },
+        { cpuSplit },
       ),
     });
   }
@@ -170,6 +193,8 @@ export async function feedScenario(
   };
   feed.note = `${throughput.ratio}x GET /v1/posts/:id, median of ${o.rounds} rounds (target >= 0.8x)`;
   console.log(`  feed ÷ GET by id per round: ${throughput.perRound.join(', ')}; median ${throughput.ratio}`);
+  console.log('  CPU µs per request by process, the median round:');
+  console.table({ 'GET by id': byId.cpuSplitUsPerReq, feed: feed.cpuSplitUsPerReq });
 
   console.log(
     `feed 2. fan-out: 1 author x ${o.hotFollowers} followers + ${o.authors} authors x ${o.followersPerAuthor}, ${o.postsPerSecond} posts/s`,
@@ -189,9 +214,7 @@ export async function feedScenario(
     keyPrefix: env.REDIS_KEY_PREFIX,
     log,
   });
-  await new Promise<void>((resolve) =>
-    redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve()),
-  );
+  await ready(redis);
   try {
     const hot = newId();
     const authors = Array.from({ length: o.authors }, newId);
@@ -276,9 +299,7 @@ export async function feedScenario(
 
     console.log('feed 3. Redis memory of home feeds');
     const raw = createRedis({ url: env.REDIS_URL ?? 'redis://127.0.0.1:6379', log });
-    await new Promise<void>((resolve) =>
-      raw.status === 'ready' ? resolve() : raw.once('ready', () => resolve()),
-    );
+    await ready(raw);
     let cursor = '0';
     let usedBytes = 0;
     let feeds = 0;
