@@ -40,7 +40,13 @@ async function main(): Promise<void> {
   await Promise.all([posts.init(), likes.init(), comments.init(), authors.init(), follows.init()]);
 
   const redis = config.CACHE_ENABLED
-    ? createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log, name: SERVICE })
+    ? createRedis({
+        url: config.REDIS_URL,
+        keyPrefix: config.REDIS_KEY_PREFIX,
+        log,
+        name: SERVICE,
+        autoPipelining: true,
+      })
     : undefined;
   const cache = redis
     ? createPostCache({
