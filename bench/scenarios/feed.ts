@@ -173,12 +173,18 @@ export async function feedScenario(
     });
   }
   if (o.profile) {
-    console.log('  the feed with post-service under --cpu-prof:');
-    await profileWhile(stack, ['post-service'], async () => {
-      // A restarted post-service is cold: a first load brings it to speed inside the same profile.
-      await fire({ ...load, url: `${gw}/v1/posts/feed` }, o.durationS);
-      await fire({ ...load, url: `${gw}/v1/posts/feed` }, o.durationS);
-    });
+    // Both sides, so the feed's own cost shows as the difference between two profiles of the same process.
+    for (const [side, url] of [
+      ['GET by id', `${gw}/v1/posts/${postId}`],
+      ['the feed', `${gw}/v1/posts/feed`],
+    ] as const) {
+      console.log(`  ${side} with post-service under --cpu-prof:`);
+      await profileWhile(stack, ['post-service'], async () => {
+        // A restarted post-service is cold: a first load brings it to speed inside the same profile.
+        await fire({ ...load, url }, o.durationS);
+        await fire({ ...load, url }, o.durationS);
+      });
+    }
   }
   const ratios = pairs.map((p) => p.feed.reqPerSec / Math.max(p.byId.reqPerSec, 1));
   const middle = pairs[ratios.indexOf(median(ratios))] ?? (pairs[0] as (typeof pairs)[number]);

@@ -284,6 +284,39 @@ describe('GET /api/posts/feed', () => {
     // Assert
     expect(pages.flat()).toEqual([...ids].reverse());
   });
+
+  test('when a page mixes fanned-out and hot posts, then each shows its own likes and the reader’s likedByMe', async () => {
+    // Arrange: the fanned-out post's engagement is asked for beside its body, the hot one's after the merge
+    const [star, friend, fan, other] = [
+      createTestUser(),
+      createTestUser(),
+      createTestUser(),
+      createTestUser(),
+    ];
+    await follow(env, fan, friend);
+    for (const f of [fan, createTestUser(), createTestUser()]) await follow(env, f, star);
+    await getFeed(env.app, fan);
+    const hot = await arrange(env.app).createPost(star);
+    const fanned = await arrange(env.app).createPost(friend);
+    await waitFor(async () => (await env.posts.exists({ _id: hot.id, fanout: 'read' })) !== null, {
+      description: 'hot post marked',
+    });
+    await waitFor(async () => (await env.redis.zscore(feedKey(fan), fanned.id)) !== null, {
+      description: 'fanned out',
+    });
+    const like = (user: TestUser, postId: string) =>
+      request(env.app).put(`/api/posts/${postId}/like`).set(user.auth).expect(200);
+    await like(fan, hot.id);
+    await like(other, hot.id);
+    await like(other, fanned.id);
+    // Act
+    const res = await getFeed(env.app, fan);
+    // Assert
+    expect(res.body.posts).toMatchObject([
+      { id: fanned.id, likeCount: 1, commentCount: 0, likedByMe: false },
+      { id: hot.id, likeCount: 2, commentCount: 0, likedByMe: true },
+    ]);
+  });
 });
 
 describe('GET /api/posts/feed: the cached followee list', () => {

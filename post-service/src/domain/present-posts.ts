@@ -1,6 +1,12 @@
 import { findAuthors, type AuthorDto, type AuthorModel } from '../models/author.model';
 import type { PostDto } from '../models/post.model';
-import { withEngagement, withNoEngagementYet, type Engagement, type EngagementDeps } from './engagement';
+import {
+  withEngagement,
+  withNoEngagementYet,
+  type Engagement,
+  type EngagementDeps,
+  type PrefetchedEngagement,
+} from './engagement';
 
 /** A post as every post-service answer shows it. */
 export interface PostView extends PostDto, Engagement {
@@ -15,6 +21,8 @@ export type PresentPostsDeps = Pick<EngagementDeps, 'posts' | 'likes' | 'engagem
 /** Who is asking: likedByMe is theirs. */
 export interface PresentPostsViewer {
   viewerId: string;
+  /** Engagement already being looked up for (some of) these posts, for this viewer. */
+  prefetched?: PrefetchedEngagement;
 }
 
 const authorsOf = async (authors: AuthorModel, posts: PostDto[]): Promise<Map<string, AuthorDto>> => {
@@ -41,7 +49,7 @@ export async function presentPosts(
 ): Promise<PostView[]> {
   const [authors, engaged] = await Promise.all([
     authorsOf(deps.authors, posts),
-    withEngagement(posts, viewer.viewerId, deps),
+    withEngagement(posts, viewer.viewerId, deps, viewer.prefetched),
   ]);
   return engaged.map(withAuthor(authors));
 }
