@@ -28,6 +28,8 @@ afterAll(async () => {
 });
 
 const feedKey = (user: TestUser): string => `feed:{${user.id}}`;
+const HOT_AUTHORS = 'feed:hot:{authors}';
+const HOT_AUTHORS_VERSION = 'feed:hot:{authors}:version';
 const stateKey = (user: TestUser): string => `feed:{${user.id}}:state`;
 const followingKey = (user: TestUser): string => `feed:{${user.id}}:following`;
 const createPosts = async (user: TestUser, n: number): Promise<string[]> => {
@@ -234,8 +236,9 @@ describe('GET /api/posts/feed', () => {
     // Arrange: listed hot earlier, fewer followers now than the threshold
     const [star, fan] = [createTestUser(), createTestUser()];
     await follow(env, fan, star);
-    await env.redis.sadd('feed:hot-authors', star.id);
-    await getFeed(env.app, fan);
+    await env.feeds.restoreHotAuthors([]); // the list is known, so the read below keeps a copy of it
+    await getFeed(env.app, fan); // this replica now holds the hot-author list, without star
+    await env.feeds.addHotAuthor(star.id); // as another replica's fan-out would
     // Act
     const post = await arrange(env.app).createPost(star);
     // Assert
@@ -258,11 +261,23 @@ describe('GET /api/posts/feed', () => {
     });
     await getFeed(env.app, fans[0]!);
     // Act
-    await env.redis.del('feed:hot-authors');
+    await env.redis.del(HOT_AUTHORS, HOT_AUTHORS_VERSION); // a flush or an eviction
     const ids = await feedIds(env.app, fans[0]!);
     // Assert
     expect(ids).toEqual([post.id]);
-    expect(await env.redis.sismember('feed:hot-authors', star.id)).toBe(1);
+    expect(await env.redis.sismember(HOT_AUTHORS, star.id)).toBe(1);
+  });
+
+  test('when a listed author posts again, then the list’s version stays and replicas keep their copy', async () => {
+    // Arrange
+    const star = createTestUser();
+    await env.feeds.addHotAuthor(star.id);
+    const version = await env.redis.get(HOT_AUTHORS_VERSION);
+    // Act
+    await env.feeds.addHotAuthor(star.id);
+    // Assert
+    expect(version).not.toBeNull();
+    expect(await env.redis.get(HOT_AUTHORS_VERSION)).toBe(version);
   });
 
   test('when a hot author’s and a fanned-out author’s posts interleave, then pages merge them in order', async () => {

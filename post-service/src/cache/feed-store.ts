@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
 import { redisScript, type Redis } from '@social/common/redis';
@@ -24,7 +24,7 @@ export type FeedRead =
       /** When the rebuild behind this feed started (ms): follows stored later are not in it. */
       builtAt: number;
       /** Authors whose posts feeds merge at read time; undefined when Redis does not know (query them all). */
-      hotAuthors: Set<string> | undefined;
+      hotAuthors: ReadonlySet<string> | undefined;
       /** The reader's cached follow set as Redis holds it (see FollowingCache), read in the same script. */
       following: string | null;
     }
@@ -68,10 +68,35 @@ const keys = {
    * Authors with posts merged at read time, plus KNOWN once it was filled from MongoDB: without KNOWN (never
    * filled, flushed, evicted) a read cannot tell "no hot author" from "lost" and queries MongoDB.
    */
-  hotAuthors: 'feed:hot-authors',
+  hotAuthors: 'feed:hot:{authors}',
+  /** A random token replaced whenever hotAuthors gains a member (same slot): replicas re-read the set only then. */
+  hotAuthorsVersion: 'feed:hot:{authors}:version',
   feed: (userId: string) => `feed:{${userId}}`,
   state: (userId: string) => `feed:{${userId}}:state`,
 };
+
+// KEYS: hot authors, version. ARGV: new version token, members…. A new token only when a member was new, so
+// a hot author's every post (they are listed again each time) does not make every replica re-read the set.
+const ADD_HOT_AUTHORS = redisScript(`
+local added = 0
+for i = 2, #ARGV do added = added + redis.call('SADD', KEYS[1], ARGV[i]) end
+if added > 0 or redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[2], ARGV[1]) end
+return added
+`);
+
+// KEYS: hot authors, version. ARGV: the version this replica holds, a token should the version be missing.
+// Returns {version} when it is unchanged, else {version, members}: a feed read moves the whole set only when it
+// changed. A lost version is set again, which every replica sees as a change.
+const HOT_AUTHORS = redisScript(`
+local version = redis.call('GET', KEYS[2])
+if not version then
+  version = ARGV[2]
+  redis.call('SET', KEYS[2], version)
+elseif version == ARGV[1] then
+  return {version}
+end
+return {version, redis.call('SMEMBERS', KEYS[1])}
+`);
 
 // KEYS: feed, state. ARGV: score, member, cap. Only feeds that exist (or are being rebuilt) receive the post;
 // the feed inherits the state key's expiry, so a feed nobody reads still leaves Redis on time.
@@ -135,6 +160,8 @@ type ReadReply = [following: string | null, state: string | null, first?: string
 
 const KNOWN = '-';
 
+const newVersion = (): string => randomBytes(8).toString('hex');
+
 /** Pipelines of at most this many commands, so one huge fan-out never builds one huge reply buffer. */
 const FAN_OUT_CHUNK = 500;
 /** Posts sharing one millisecond with the cursor's post that a page can step over (more is not realistic). */
@@ -183,24 +210,41 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
     },
   });
 
+  const addHotAuthors = (members: string[]): Promise<unknown> =>
+    ADD_HOT_AUTHORS.run(redis, [keys.hotAuthors, keys.hotAuthorsVersion], [newVersion(), ...members]);
+
+  // This replica's copy of the hot-author set, as of `version`; a read only checks that the version still holds.
+  let held: { version: string; hot: ReadonlySet<string> | undefined } | undefined;
+  const hotAuthors = async (): Promise<ReadonlySet<string> | undefined> => {
+    const [version, members] = (await HOT_AUTHORS.run(
+      redis,
+      [keys.hotAuthors, keys.hotAuthorsVersion],
+      [held?.version ?? '', newVersion()],
+    )) as [string, string[]?];
+    if (!members && held?.version === version) return held.hot;
+    const all = members ?? [];
+    held = { version, hot: all.includes(KNOWN) ? new Set(all.filter((a) => a !== KNOWN)) : undefined };
+    return held.hot;
+  };
+
   return {
     async read(userId, after, count) {
-      // Two commands side by side, not one script: the hot-author set lives in another cluster slot.
+      // Two scripts side by side (one write with autopipelining): the hot-author set lives in another slot.
       const reply = await attempt('read', () =>
         Promise.all([
           READ.run(
             redis,
             [keys.feed(userId), keys.state(userId), followingKey(userId)],
             [ttlSeconds, count, after ? after.t : '', SAME_MS_LIMIT],
-          ),
-          redis.smembers(keys.hotAuthors),
+          ) as Promise<ReadReply>,
+          hotAuthors(),
         ]),
       );
       if (!reply) {
         lookups.inc({ state: 'unavailable' });
         return { state: 'unavailable' };
       }
-      const [[following, state, first, older], hot] = reply as [ReadReply, string[]];
+      const [[following, state, first, older], hot] = reply;
       const built = typeof state === 'string' ? /^(complete|capped):(\d+)$/.exec(state) : null;
       if (!built) {
         lookups.inc({ state: 'cold' });
@@ -215,7 +259,7 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
         entries,
         complete: built[1] === 'complete',
         builtAt: Number(built[2]),
-        hotAuthors: hot.includes(KNOWN) ? new Set(hot.filter((a) => a !== KNOWN)) : undefined,
+        hotAuthors: hot,
         following,
       };
     },
@@ -263,7 +307,7 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
     },
 
     async addHotAuthor(authorId) {
-      await redis.sadd(keys.hotAuthors, authorId);
+      await addHotAuthors([authorId]);
     },
 
     async isHotAuthor(authorId) {
@@ -271,7 +315,7 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
     },
 
     async restoreHotAuthors(authorIds) {
-      await attempt('restore-hot-authors', () => redis.sadd(keys.hotAuthors, KNOWN, ...authorIds));
+      await attempt('restore-hot-authors', () => addHotAuthors([KNOWN, ...authorIds]));
     },
   };
 }

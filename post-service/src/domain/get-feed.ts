@@ -162,7 +162,7 @@ async function collectPage(
  */
 async function followedHotAuthors(
   deps: GetFeedDeps,
-  known: Set<string> | undefined,
+  known: ReadonlySet<string> | undefined,
   authorIds: string[],
 ): Promise<string[]> {
   let hot = known;
