@@ -84,16 +84,14 @@ if added > 0 or redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[2
 return added
 `);
 
-// KEYS: hot authors, version. ARGV: the version this replica holds, a token should the version be missing.
-// Returns {version} when it is unchanged, else {version, members}: a feed read moves the whole set only when it
-// changed. A lost version is set again, which every replica sees as a change.
+// KEYS: hot authors, version. ARGV: a token should the version be missing. Returns {version, members}, read
+// together so a copy is never labelled with a version newer than its members; a lost version is set again,
+// which every replica sees as a change.
 const HOT_AUTHORS = redisScript(`
 local version = redis.call('GET', KEYS[2])
 if not version then
-  version = ARGV[2]
+  version = ARGV[1]
   redis.call('SET', KEYS[2], version)
-elseif version == ARGV[1] then
-  return {version}
 end
 return {version, redis.call('SMEMBERS', KEYS[1])}
 `);
@@ -213,17 +211,21 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
   const addHotAuthors = (members: string[]): Promise<unknown> =>
     ADD_HOT_AUTHORS.run(redis, [keys.hotAuthors, keys.hotAuthorsVersion], [newVersion(), ...members]);
 
-  // This replica's copy of the hot-author set, as of `version`; a read only checks that the version still holds.
+  // This replica's copy of the hot-author set, as of `version`. A read asks only for the version (one GET) and
+  // fetches the members when it moved.
   let held: { version: string; hot: ReadonlySet<string> | undefined } | undefined;
   const hotAuthors = async (): Promise<ReadonlySet<string> | undefined> => {
+    const current = await redis.get(keys.hotAuthorsVersion);
+    if (held && current === held.version) return held.hot;
     const [version, members] = (await HOT_AUTHORS.run(
       redis,
       [keys.hotAuthors, keys.hotAuthorsVersion],
-      [held?.version ?? '', newVersion()],
-    )) as [string, string[]?];
-    if (!members && held?.version === version) return held.hot;
-    const all = members ?? [];
-    held = { version, hot: all.includes(KNOWN) ? new Set(all.filter((a) => a !== KNOWN)) : undefined };
+      [newVersion()],
+    )) as [string, string[]];
+    held = {
+      version,
+      hot: members.includes(KNOWN) ? new Set(members.filter((a) => a !== KNOWN)) : undefined,
+    };
     return held.hot;
   };
 
