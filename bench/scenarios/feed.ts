@@ -157,20 +157,30 @@ export async function feedScenario(
     { name: 'mongod', pid: stack.mongoPid() ?? 0 },
     { name: 'bench', pid: process.pid },
   ].filter((p) => p.pid > 0);
+  const byIdSide = (): Promise<Row> =>
+    measure(
+      'GET /v1/posts/:id via gateway (cached)',
+      { ...load, url: `${gw}/v1/posts/${postId}` },
+      { cpuSplit },
+    );
+  const feedSide = (): Promise<Row> =>
+    measure(
+      'GET /v1/posts/feed via gateway (cached, 20 posts)',
+      { ...load, url: `${gw}/v1/posts/feed` },
+      { cpuSplit },
+    );
   for (let round = 1; round <= o.rounds; round++) {
-    console.log(`  round ${round} of ${o.rounds}`);
-    pairs.push({
-      byId: await measure(
-        'GET /v1/posts/:id via gateway (cached)',
-        { ...load, url: `${gw}/v1/posts/${postId}` },
-        { cpuSplit },
-      ),
-      feed: await measure(
-        'GET /v1/posts/feed via gateway (cached, 20 posts)',
-        { ...load, url: `${gw}/v1/posts/feed` },
-        { cpuSplit },
-      ),
-    });
+    // Odd rounds start with GET by id, even ones with the feed: a box that slows down (or speeds up) over a
+    // round no longer always favours the same side.
+    const feedFirst = round % 2 === 0;
+    console.log(`  round ${round} of ${o.rounds}${feedFirst ? ' (feed first)' : ''}`);
+    if (feedFirst) {
+      const feed = await feedSide();
+      pairs.push({ feed, byId: await byIdSide() });
+    } else {
+      const byId = await byIdSide();
+      pairs.push({ byId, feed: await feedSide() });
+    }
   }
   if (o.profile) {
     // Both sides, so the feed's own cost shows as the difference between two profiles of the same process.
