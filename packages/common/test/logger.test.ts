@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import winston from 'winston';
 import { createLogger, runWithContext, updateContext } from '../src/logger';
@@ -84,5 +86,23 @@ describe('readable logs', () => {
     const { log, written } = capture(undefined);
     log.info('hello');
     expect(ansi.test(written[0] ?? '')).toBe(process.stdout.isTTY === true);
+  });
+});
+
+describe('batched console output', () => {
+  test('when a process with many loggers exits right after logging, then the line is written and no listener piles up', () => {
+    // A child process: stdout batching is per process, and only a real exit shows what the exit hook writes.
+    const script = `
+      const { createLogger } = require(${JSON.stringify(path.join(__dirname, '../src/logger/create-logger.ts'))});
+      const logs = Array.from({ length: 20 }, () => createLogger({ service: 'batch-test', json: true }));
+      logs[7].info('last words', { n: process.listenerCount('exit') });
+      process.exit(0);
+    `;
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toMatch(/MaxListenersExceededWarning/);
+    const line = JSON.parse(run.stdout.trim()) as Record<string, unknown>;
+    expect(line).toMatchObject({ message: 'last words', service: 'batch-test' });
+    expect(line.n).toBeLessThanOrEqual(2); // one hook for every logger, not one each
   });
 });

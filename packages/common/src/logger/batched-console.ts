@@ -7,6 +7,20 @@ const LEVEL = Symbol.for('level');
 const FLUSH_INTERVAL_MS = 20;
 const MAX_PENDING_LINES = 1024;
 
+// Transports holding lines not yet written, and the one exit hook that writes them: a process that creates many
+// loggers (a test run) neither piles up exit listeners nor keeps every transport alive through one.
+const unwritten = new Set<BatchedConsole>();
+let exitHooked = false;
+const writeAllOnExit = (): void => {
+  for (const transport of unwritten) transport.flush();
+};
+const holdsLines = (transport: BatchedConsole): void => {
+  unwritten.add(transport);
+  if (exitHooked) return;
+  process.once('exit', writeAllOnExit);
+  exitHooked = true;
+};
+
 /**
  * winston's Console transport, but lines are written in batches: stdout and stderr to a file or a pipe are
  * synchronous on Linux, so the access log cost a write(2) per request, and with one write per event-loop turn
@@ -24,11 +38,11 @@ export class BatchedConsole extends winston.transports.Console {
   constructor(options: winston.transports.ConsoleTransportOptions = {}) {
     super(options);
     this.toStderr = new Set(options.stderrLevels ?? ['error']);
-    process.once('exit', this.flush);
   }
 
   override log(info: Record<string | symbol, unknown>, next: () => void): void {
     const line = String(info[MESSAGE]);
+    holdsLines(this);
     if (this.toStderr.has(String(info[LEVEL]))) {
       this.err.push(line);
       this.flushSoon();
@@ -55,6 +69,7 @@ export class BatchedConsole extends winston.transports.Console {
     clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
+    unwritten.delete(this);
     if (this.out.length > 0) {
       process.stdout.write(`${this.out.join('\n')}\n`);
       this.out = [];
@@ -67,6 +82,5 @@ export class BatchedConsole extends winston.transports.Console {
 
   override close(): void {
     this.flush();
-    process.removeListener('exit', this.flush);
   }
 }
