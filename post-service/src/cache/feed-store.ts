@@ -231,7 +231,8 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
 
   return {
     async read(userId, after, count) {
-      // Two scripts side by side (one write with autopipelining): the hot-author set lives in another slot.
+      // The feed's script and the hot-author list's version side by side (one write with autopipelining): the
+      // list lives in another slot.
       const reply = await attempt('read', () =>
         Promise.all([
           READ.run(
