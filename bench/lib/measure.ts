@@ -77,8 +77,7 @@ export interface MeteredProcess {
 
 /**
  * A warm-up, then the measured run. With `cpuOf`, that process's CPU time over the measured run is divided by the
- * requests answered in it; `cpuSplit` does the same for several processes (this one, `self`, included as `pid`
- * process.pid) and prints them.
+ * requests answered in it; `cpuSplit` does the same for several processes (the bench's own is `process.pid`).
  */
 export async function measure(
   scenario: string,
@@ -91,16 +90,17 @@ export async function measure(
   const r = await fire(load, load.duration ?? DURATION_S);
   const row = rowOf(scenario, r, options.note);
   const answered = Math.max(r.requests.total, 1);
-  const perRequest = metered.map((p, i) =>
-    Math.round(((cpuSeconds(p.pid) - (before[i] ?? 0)) * 1e6) / answered),
+  const usPerRequest = new Map(
+    metered.map((p, i) => [p, Math.round(((cpuSeconds(p.pid) - (before[i] ?? 0)) * 1e6) / answered)]),
   );
   if (options.cpuOf) {
-    row.cpuUsPerReq = perRequest[0];
+    row.cpuUsPerReq = usPerRequest.get(options.cpuOf);
     row.cpuOf = options.cpuOf.name;
   }
   if (options.cpuSplit) {
-    const split = perRequest.slice(options.cpuOf ? 1 : 0);
-    row.cpuSplitUsPerReq = Object.fromEntries(options.cpuSplit.map((p, i) => [p.name, split[i] ?? 0]));
+    row.cpuSplitUsPerReq = Object.fromEntries(
+      options.cpuSplit.map((p) => [p.name, usPerRequest.get(p) ?? 0]),
+    );
   }
   printRow(row);
   return row;

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { signAccessToken, type TokenConfig } from '@social/common/auth';
 import { createEventBus, EventTypes, newIntegrationEvent } from '@social/common/events';
 import { createLogger } from '@social/common/logger';
-import { closeRedis, createRedis, type Redis } from '@social/common/redis';
+import { closeRedis, createRedis, redisReady } from '@social/common/redis';
 import { waitFor } from '@social/testkit/helpers';
 import { MongoClient } from 'mongodb';
 import type { RunningStack } from '../../scripts/stack/start-stack';
@@ -31,9 +31,9 @@ export interface FeedBenchOptions {
   followersPerAuthor: number;
   postsPerSecond: number;
   postSeconds: number;
-  /** Rounds of the throughput pair (GET by id, then the feed); the headline is the median of per-round ratios. */
+  /** Rounds of the throughput pair (GET by id and the feed, alternating which goes first); the headline is the median of per-round ratios. */
   rounds: number;
-  /** One more feed load with post-service under --cpu-prof, and its hottest functions. */
+  /** Then each side's load once more with post-service under --cpu-prof, and its hottest functions. */
   profile: boolean;
 }
 
@@ -80,15 +80,11 @@ export interface FeedBenchResult {
 
 const newId = (): string => randomBytes(12).toString('hex');
 
-/** The stack's clients queue nothing while connecting (enableOfflineQueue: false): wait for the connection. */
-const ready = (redis: Redis): Promise<void> =>
-  new Promise((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
-
 /** The Redis server's pid, from INFO (it runs beside the stack, not in it). */
 async function redisPid(url: string): Promise<number> {
   const client = createRedis({ url, log: createLogger({ service: 'bench', level: 'warn', json: false }) });
   try {
-    await ready(client);
+    await redisReady(client);
     const info = await client.info('server');
     return Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0);
   } finally {
@@ -230,7 +226,7 @@ export async function feedScenario(
     keyPrefix: env.REDIS_KEY_PREFIX,
     log,
   });
-  await ready(redis);
+  await redisReady(redis);
   try {
     const hot = newId();
     const authors = Array.from({ length: o.authors }, newId);
@@ -315,7 +311,7 @@ export async function feedScenario(
 
     console.log('feed 3. Redis memory of home feeds');
     const raw = createRedis({ url: env.REDIS_URL ?? 'redis://127.0.0.1:6379', log });
-    await ready(raw);
+    await redisReady(raw);
     let cursor = '0';
     let usedBytes = 0;
     let feeds = 0;

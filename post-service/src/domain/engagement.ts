@@ -76,14 +76,16 @@ export async function withEngagement<P extends { id: string }>(
     ...(prefetched ? [prefetched.lookup] : []),
     ...(uncovered.length > 0 ? [lookupEngagement(uncovered, viewerId, deps)] : []),
   ]);
-  const countsOf = (id: string) => answers.find((a) => a.counts.has(id))?.counts.get(id);
-  return posts.map((p) => ({
-    ...p,
-    // A post deleted between loading the page and now reads as untouched rather than vanishing mid-page.
-    likeCount: countsOf(p.id)?.likeCount ?? 0,
-    commentCount: countsOf(p.id)?.commentCount ?? 0,
-    likedByMe: answers.some((a) => a.liked.has(p.id)),
-  }));
+  return posts.map((p) => {
+    const counts = answers.find((a) => a.counts.has(p.id))?.counts.get(p.id);
+    return {
+      ...p,
+      // A post deleted between loading the page and now reads as untouched rather than vanishing mid-page.
+      likeCount: counts?.likeCount ?? 0,
+      commentCount: counts?.commentCount ?? 0,
+      likedByMe: answers.some((a) => a.liked.has(p.id)),
+    };
+  });
 }
 
 /** A post created a moment ago has no likes or comments yet: nothing to look up. */

@@ -11,7 +11,7 @@ import { createInternalApp } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
 import { createMetrics, type Metrics } from '@social/common/metrics';
 import { connectMongo, type Connection } from '@social/common/mongo';
-import { closeRedis, createRedis, type Redis } from '@social/common/redis';
+import { closeRedis, createRedis, redisReady, type Redis } from '@social/common/redis';
 import { startMongo, type TestMongo } from '@social/testkit';
 import { silentLogger, testJwtConfig, uniqueName } from '@social/testkit/helpers';
 import { createApp } from '../../src/app';
@@ -231,7 +231,7 @@ export async function startPostApp(
     metrics,
     probe: createReadinessProbe(readiness, { log, registry: metrics.registry }),
   });
-  await Promise.all([waitReady(redis), options.cacheRedisUrl ? undefined : waitReady(cacheRedis)]);
+  await Promise.all([redisReady(redis), options.cacheRedisUrl ? undefined : redisReady(cacheRedis)]);
   return {
     app,
     internal,
@@ -268,12 +268,6 @@ async function closeClient(redis: Redis): Promise<void> {
   else redis.disconnect();
 }
 
-/** The fail-fast client rejects commands until connected; wait for that instead of racing it. */
-function waitReady(redis: Redis): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => redis.once('ready', () => resolve()));
-}
-
 async function deleteQueues(queues: string[]): Promise<void> {
   const amqp = await import('amqplib');
   const conn = await amqp.connect(RABBITMQ_URL);
@@ -289,7 +283,7 @@ async function deleteQueues(queues: string[]): Promise<void> {
 /** Drops the exchange and every key under the prefix, then stops MongoDB. */
 export async function stopInfra(infra: PostTestInfra): Promise<void> {
   const redis = createRedis({ url: REDIS_URL, log: silentLogger() });
-  await waitReady(redis);
+  await redisReady(redis);
   const keys = await redis.keys(`${infra.keyPrefix}*`); // test cleanup only, never on a request path
   if (keys.length > 0) await redis.del(...keys);
   await closeRedis(redis);

@@ -48,6 +48,12 @@ export function createRedis(options: RedisOptions): Redis {
   return redis;
 }
 
+/** The client rejects commands until connected (no offline queue): wait for that instead of racing it. */
+export function redisReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => redis.once('ready', () => resolve()));
+}
+
 export async function pingRedis(redis: Redis): Promise<void> {
   await redis.ping();
 }
