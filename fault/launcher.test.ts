@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { waitFor } from '@social/testkit/helpers';
-import { freePort } from '../scripts/stack/free-port';
+import { freePortRange } from '../scripts/stack/free-port';
 
 const root = path.resolve(__dirname, '..');
 
@@ -52,28 +52,38 @@ describe('npm start and npm run dev under a supervisor', () => {
   ] as const)(
     'when `npm %s` gets %s itself, then every service exits before npm does',
     async (script, signal) => {
-      // Arrange: the stack on ports of its own, beside anything on the default ones
-      const offset = (await freePort()) - 3000;
-      const gateway = `http://127.0.0.1:${3000 + offset}`;
+      // Arrange: the stack on ports of its own (five services, then MongoDB), beside anything on the defaults
+      const base = await freePortRange(6);
+      const gateway = `http://127.0.0.1:${base}`;
       const npm = spawn('npm', script.split(' '), {
         cwd: root,
-        env: { ...process.env, DEV_PORT_OFFSET: String(offset), DEV_MONGO_PORT: String(await freePort()) },
+        env: { ...process.env, DEV_PORT_OFFSET: String(base - 3000), DEV_MONGO_PORT: String(base + 5) },
         detached: true, // its own process group, so the cleanup below can reach every leftover
-        stdio: 'ignore',
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      const npmExit = exited(npm);
+      // The stack's own words, so a stack that never comes up says why instead of only timing out.
+      let output = '';
+      const keep = (chunk: Buffer): void => {
+        output = (output + chunk.toString()).slice(-20_000);
+      };
+      npm.stdout?.on('data', keep);
+      npm.stderr?.on('data', keep);
+      let npmCode: number | null | undefined;
+      const npmExit = exited(npm).then((code) => (npmCode = code));
       try {
-        await waitFor(
-          () =>
-            fetch(`${gateway}/health`).then(
-              (r) => r.ok,
-              () => false,
-            ),
-          {
-            timeoutMs: 120_000,
-            description: 'the stack answering through its gateway',
-          },
-        );
+        const stackUp = (): Promise<boolean> =>
+          fetch(`${gateway}/health`).then(
+            (r) => r.ok,
+            () => false,
+          );
+        await waitFor(() => npmCode !== undefined || stackUp(), {
+          timeoutMs: 120_000,
+          description: 'the stack answering through its gateway',
+        }).catch((err: Error) => {
+          throw new Error(`${err.message}; its output:\n${output}`);
+        });
+        if (npmCode !== undefined)
+          throw new Error(`npm ${script} exited (${npmCode}) before the stack answered:\n${output}`);
         const tree = descendants(npm.pid as number);
         expect(tree.length).toBeGreaterThanOrEqual(5);
 
