@@ -52,6 +52,21 @@ const CLAIM_MS = 5_000;
 /** A viewer's likedByMe hash stays bounded: past this many posts it is dropped and refilled. */
 const MAX_LIKED_FIELDS = 2_000;
 
+// Reads a page's counters and the viewer's likedByMe in one command. KEYS: count keys…, then the viewer's hash.
+// ARGV: the hash fields (post ids). Each answer is one space-joined string, an absent entry an empty item (no
+// value holds a space): two strings decode several times cheaper in the client than a reply item per post and
+// answer, and one command is cheaper than MGET beside HMGET even for a single post.
+const READ = redisScript(`
+local n = #KEYS - 1
+local counts = redis.call('MGET', unpack(KEYS, 1, n))
+local liked = redis.call('HMGET', KEYS[n + 1], unpack(ARGV))
+for i = 1, n do
+  counts[i] = counts[i] or ''
+  liked[i] = liked[i] or ''
+end
+return {table.concat(counts, ' '), table.concat(liked, ' ')}
+`);
+
 // Claims every missing entry in one round trip. KEYS: count keys…, then the viewer's hash. ARGV: claim value,
 // claim ms, hash TTL, number of count keys, hash fields…. A hash field has no TTL of its own, so its claim
 // carries its expiry time and an expired claim counts as absent.
@@ -137,20 +152,25 @@ export function createEngagementCache(opts: EngagementCacheOptions): EngagementC
     async lookup(postIds, viewerId, load) {
       if (postIds.length === 0) return { counts: new Map(), liked: new Set() };
       const hashKey = keys.liked(viewerId);
-      const cached = await attempt('get-engagement', () =>
-        Promise.all([redis.mget(postIds.map(keys.counts)), redis.hmget(hashKey, ...postIds)]),
-      );
+      const cached = await attempt('get-engagement', async () => {
+        const [counts = '', liked = ''] = (await READ.run(
+          redis,
+          [...postIds.map(keys.counts), hashKey],
+          postIds,
+        )) as string[];
+        return { counts: counts.split(' '), liked: liked.split(' ') };
+      });
       if (!cached) return load({ counts: postIds, liked: postIds });
 
       const counts = new Map<string, CachedCounts>();
       const liked = new Set<string>();
       const missing: EngagementMisses = { counts: [], liked: [] };
       postIds.forEach((id, i) => {
-        const rawCounts = cached[0][i];
+        const rawCounts = cached.counts[i];
         const parsed = rawCounts && !rawCounts.startsWith(PENDING) ? parseCounts(rawCounts) : undefined;
         if (parsed) counts.set(id, parsed);
         else missing.counts.push(id);
-        const rawLiked = cached[1][i];
+        const rawLiked = cached.liked[i];
         if (rawLiked === '1') liked.add(id);
         else if (rawLiked !== '0') missing.liked.push(id);
       });
