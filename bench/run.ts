@@ -4,8 +4,8 @@
  * `-- --only=hop,lag` runs some of them, `-- --rounds=N` repeats the hop comparison (median reported, default 3),
  * `-- --lag-rates=50,100,200` runs the lag scenario at those create rates (default 200/s), `-- --rounds` times each;
  * `-- --profile` also profiles under each scenario's load (hop: the gateway; lag: post-service and search-service;
- * feed: post-service on both sides) and prints the hottest functions. Numbers, not assertions: targets are
- * printed beside them.
+ * feed: the gateway and post-service on both sides) and prints the hottest functions. Numbers, not assertions:
+ * targets are printed beside them.
  */
 import fs from 'node:fs';
 import os from 'node:os';

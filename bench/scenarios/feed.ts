@@ -179,14 +179,15 @@ export async function feedScenario(
     }
   }
   if (o.profile) {
-    // Both sides, so the feed's own cost shows as the difference between two profiles of the same process.
+    // Both sides, so the feed's own cost shows as the difference between two profiles of the same process; the
+    // gateway too, which passes on the page's bytes.
     for (const [side, url] of [
       ['GET by id', `${gw}/v1/posts/${postId}`],
       ['the feed', `${gw}/v1/posts/feed`],
     ] as const) {
-      console.log(`  ${side} with post-service under --cpu-prof:`);
-      await profileWhile(stack, ['post-service'], async () => {
-        // A restarted post-service is cold: a first load brings it to speed inside the same profile.
+      console.log(`  ${side} with the gateway and post-service under --cpu-prof:`);
+      await profileWhile(stack, ['api-gateway', 'post-service'], async () => {
+        // A restarted service is cold: a first load brings it to speed inside the same profile.
         await fire({ ...load, url }, o.durationS);
         await fire({ ...load, url }, o.durationS);
       });
