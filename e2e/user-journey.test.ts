@@ -131,6 +131,25 @@ describe('a user’s journey through the gateway', () => {
     expect(stemmed.body.results[0]).toMatchObject({ postId: post.id });
   });
 
+  test('when each service answers through the gateway, then the gateway’s security headers are on it, once', async () => {
+    // The services leave helmet to the gateway; a service's own choice (the public file's CORP) still wins.
+    const answers = await Promise.all([
+      call('GET', '/v1/users/me', { token: alice.accessToken }),
+      call('GET', `/v1/posts/${post.id}`, { token: alice.accessToken }),
+      call('GET', `/v1/media/${mediaId}`, { token: alice.accessToken }),
+      searchFor(word, alice.accessToken),
+      call('GET', '/v1/posts/not-an-id', { token: alice.accessToken }),
+    ]);
+    for (const res of answers) {
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toMatch(/^default-src 'self';[^,]*$/);
+      expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    }
+    const file = await fetch(mediaUrl);
+    expect(file.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+  });
+
   test('when someone else deletes the post, then 404 and it stays', async () => {
     const res = await call('DELETE', `/v1/posts/${post.id}`, {
       token: bob.accessToken,

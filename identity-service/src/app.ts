@@ -58,7 +58,13 @@ export function createApp(deps: IdentityAppDeps): Express {
     media: deps.media,
     cursors: createCursorCodec(config.JWT_SECRET),
   };
-  const frame = { log, metrics, trustProxy: config.TRUST_PROXY, errorMappers: [mongoErrors] };
+  const frame = {
+    log,
+    metrics,
+    trustProxy: config.TRUST_PROXY,
+    errorMappers: [mongoErrors],
+    behindGateway: true,
+  };
   return createServiceApp(frame, (app) => {
     app.use('/api/auth', authRoutes({ ...domain, rateLimits, jsonBodyLimit: config.JSON_BODY_LIMIT }));
     // Authenticate before parsing: an anonymous caller's body is never read.

@@ -24,19 +24,22 @@ export interface MediaAppDeps {
 
 export function createApp(deps: MediaAppDeps): Express {
   const mediaMetrics = createMediaMetrics(deps.metrics.registry);
-  return createServiceApp({ ...deps, errorMappers: [mongoErrors, uploadErrors] }, (app) => {
-    // Public first: gateway and browsers fetch local files without a token.
-    app.use('/api/media', filesRoutes({ media: deps.media, local: deps.local }));
-    app.use(
-      '/api/media',
-      requireAuth(deps.config),
-      mediaRoutes({
-        media: deps.media,
-        storage: deps.storages.active,
-        log: deps.log,
-        maxUploadBytes: deps.config.MEDIA_MAX_BYTES,
-        onUploaded: mediaMetrics.uploaded,
-      }),
-    );
-  });
+  return createServiceApp(
+    { ...deps, errorMappers: [mongoErrors, uploadErrors], behindGateway: true },
+    (app) => {
+      // Public first: gateway and browsers fetch local files without a token.
+      app.use('/api/media', filesRoutes({ media: deps.media, local: deps.local }));
+      app.use(
+        '/api/media',
+        requireAuth(deps.config),
+        mediaRoutes({
+          media: deps.media,
+          storage: deps.storages.active,
+          log: deps.log,
+          maxUploadBytes: deps.config.MEDIA_MAX_BYTES,
+          onUploaded: mediaMetrics.uploaded,
+        }),
+      );
+    },
+  );
 }

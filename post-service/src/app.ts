@@ -44,14 +44,17 @@ export interface PostAppDeps {
 export function createApp(deps: PostAppDeps): Express {
   // List cursors are signed with a key derived from the JWT secret: no extra secret to manage.
   const cursors = createCursorCodec(deps.config.JWT_SECRET);
-  return createServiceApp({ log: deps.log, metrics: deps.metrics, errorMappers: [mongoErrors] }, (app) => {
-    // Authenticate before parsing: an anonymous caller's body is never read.
-    app.use(
-      '/api/posts',
-      requireAuth(deps.config),
-      jsonBody(deps.config.JSON_BODY_LIMIT),
-      postRoutes({ ...deps, cursors, maxFollowing: deps.config.FEED_MAX_FOLLOWING }),
-      engagementRoutes({ ...deps, cursors }),
-    );
-  });
+  return createServiceApp(
+    { log: deps.log, metrics: deps.metrics, errorMappers: [mongoErrors], behindGateway: true },
+    (app) => {
+      // Authenticate before parsing: an anonymous caller's body is never read.
+      app.use(
+        '/api/posts',
+        requireAuth(deps.config),
+        jsonBody(deps.config.JSON_BODY_LIMIT),
+        postRoutes({ ...deps, cursors, maxFollowing: deps.config.FEED_MAX_FOLLOWING }),
+        engagementRoutes({ ...deps, cursors }),
+      );
+    },
+  );
 }

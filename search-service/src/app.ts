@@ -17,7 +17,10 @@ export interface SearchAppDeps {
 
 /** Assembles the HTTP side; no listen, no env, no connections (server.ts and tests pass them in). */
 export function createApp(deps: SearchAppDeps): Express {
-  return createServiceApp({ log: deps.log, metrics: deps.metrics, errorMappers: [mongoErrors] }, (app) => {
-    app.use('/api/search', requireAuth(deps.config), searchRoutes(deps));
-  });
+  return createServiceApp(
+    { log: deps.log, metrics: deps.metrics, errorMappers: [mongoErrors], behindGateway: true },
+    (app) => {
+      app.use('/api/search', requireAuth(deps.config), searchRoutes(deps));
+    },
+  );
 }

@@ -181,3 +181,33 @@ describe('validate(): reading input it did not validate', () => {
     expect(res).toMatchObject({ status: 500, body: { success: false, message: 'Internal server error' } });
   });
 });
+
+describe('security headers: at the edge, not behind it', () => {
+  const helmetHeaders = ['content-security-policy', 'x-content-type-options', 'x-frame-options'];
+  const appWith = (behindGateway?: boolean) =>
+    createServiceApp(
+      { log, metrics: createMetrics('test', { defaultMetrics: false }), behindGateway },
+      (a) => {
+        a.get('/thing', (_req, res) => {
+          res.json({ success: true });
+        });
+      },
+    );
+
+  test('when an app faces clients, then its answers and its 404s carry helmet headers', async () => {
+    const app = appWith();
+    for (const url of ['/thing', '/nope']) {
+      const res = await request(app).get(url);
+      for (const name of helmetHeaders) expect(res.headers).toHaveProperty(name);
+    }
+  });
+
+  test('when a service answers behind the gateway, then it leaves them to the gateway and keeps its own', async () => {
+    const res = await request(appWith(true)).get('/thing');
+
+    expect(res.status).toBe(200);
+    for (const name of helmetHeaders) expect(res.headers).not.toHaveProperty(name);
+    expect(res.headers).toHaveProperty('x-request-id');
+    expect(res.headers).not.toHaveProperty('x-powered-by');
+  });
+});

@@ -11,12 +11,17 @@ import { securityHeaderSetter } from './security-headers';
  * one 'finish' listener for both records: every request of every service, the gateway's proxied ones above all,
  * paid for the other three layers and listeners.
  */
-export function requestFrame(options: { log: Logger; metrics: Metrics }): RequestHandler {
+export function requestFrame(options: {
+  log: Logger;
+  metrics: Metrics;
+  /** Off for a service whose every answer leaves through the gateway, which sets them itself. */
+  securityHeaders?: boolean;
+}): RequestHandler {
   const { log, metrics } = options;
-  const setSecurityHeaders = securityHeaderSetter();
+  const setSecurityHeaders = options.securityHeaders === false ? undefined : securityHeaderSetter();
   return (req, res, next) => {
     const start = process.hrtime.bigint();
-    setSecurityHeaders(res);
+    setSecurityHeaders?.(res);
     const requestId = assignRequestId(req, res);
     res.on('finish', () => {
       const elapsedNs = Number(process.hrtime.bigint() - start);
