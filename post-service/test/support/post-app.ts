@@ -117,10 +117,12 @@ export async function startPostApp(
   const authors = createAuthorModel(conn);
   const follows = createFollowEdgeModel(conn);
   await Promise.all([posts.init(), likes.init(), comments.init(), authors.init(), follows.init()]);
+  // As server.ts builds it: the caches' commands of one event-loop turn leave in one write.
   const cacheRedis = createRedis({
     url: options.cacheRedisUrl ?? REDIS_URL,
     keyPrefix: infra.keyPrefix,
     log,
+    autoPipelining: true,
   });
   const redis = createRedis({ url: REDIS_URL, keyPrefix: infra.keyPrefix, log });
   const cacheEnabled = options.cacheEnabled ?? true;
