@@ -4,6 +4,7 @@ import { createCursorCodec, createServiceApp, jsonBody } from '@social/common/ht
 import type { Logger } from '@social/common/logger';
 import type { Metrics } from '@social/common/metrics';
 import { mongoErrors } from '@social/common/mongo';
+import type { AuthorCache } from './cache/author-cache';
 import type { EngagementCache } from './cache/engagement-cache';
 import type { FeedStore } from './cache/feed-store';
 import type { FollowingCache } from './cache/following-cache';
@@ -33,6 +34,8 @@ export interface PostAppDeps {
   media: MediaClient;
   /** Projections fed by identity's events: post authors and the follow graph. */
   authors: AuthorModel;
+  /** Authors as posts show them, remembered in this process for a few seconds. */
+  authorCache: AuthorCache;
   follows: FollowEdgeModel;
   /** Home feeds in Redis (fail-soft; MongoDB answers when it cannot). */
   feeds: FeedStore;

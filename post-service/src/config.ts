@@ -34,6 +34,14 @@ export const postConfigSchema = Joi.object<PostConfig, true>({
     .min(1)
     .default(300)
     .description('lifetime of a cached list page'),
+  AUTHOR_CACHE_TTL_MS: Joi.number()
+    .integer()
+    .min(0)
+    .max(60_000)
+    .default(5_000)
+    .description(
+      "how long a replica remembers an author's name for its answers; another replica's profile update shows within it (0: off)",
+    ),
   FEED_MAX_ENTRIES: Joi.number()
     .integer()
     .min(20)
@@ -81,6 +89,7 @@ export type PostConfig = BaseConfig &
     CACHE_ENABLED: boolean;
     POST_CACHE_TTL_SECONDS: number;
     POST_LIST_CACHE_TTL_SECONDS: number;
+    AUTHOR_CACHE_TTL_MS: number;
     FEED_MAX_ENTRIES: number;
     FEED_TTL_SECONDS: number;
     FEED_FANOUT_READ_THRESHOLD: number;

@@ -7,6 +7,7 @@ import { createMetrics } from '@social/common/metrics';
 import { connectMongo } from '@social/common/mongo';
 import { closeRedis, createRedis } from '@social/common/redis';
 import { createApp } from './app';
+import { createAuthorCache, disabledAuthorCache } from './cache/author-cache';
 import { createEngagementCache, disabledEngagementCache } from './cache/engagement-cache';
 import { createFeedStore, disabledFeedStore } from './cache/feed-store';
 import { createFollowingCache, disabledFollowingCache } from './cache/following-cache';
@@ -68,6 +69,10 @@ async function main(): Promise<void> {
         likedTtlSeconds: config.POST_LIST_CACHE_TTL_SECONDS,
       })
     : disabledEngagementCache();
+  const authorCache =
+    config.CACHE_ENABLED && config.AUTHOR_CACHE_TTL_MS > 0
+      ? createAuthorCache({ ttlMs: config.AUTHOR_CACHE_TTL_MS })
+      : disabledAuthorCache();
   const feeds = redis
     ? createFeedStore({
         redis,
@@ -116,6 +121,7 @@ async function main(): Promise<void> {
       comments,
       engagementCache,
       authors,
+      authorCache,
       follows,
       feeds,
       following,
@@ -146,6 +152,7 @@ async function main(): Promise<void> {
     outbox,
     media,
     authors,
+    authorCache,
     follows,
     feeds,
     following,

@@ -15,6 +15,7 @@ describe('loadPostConfig', () => {
       CACHE_ENABLED: true,
       POST_CACHE_TTL_SECONDS: 3600,
       POST_LIST_CACHE_TTL_SECONDS: 300,
+      AUTHOR_CACHE_TTL_MS: 5000,
       OUTBOX_INTERVAL_MS: 1000,
       OUTBOX_BATCH_SIZE: 100,
       OUTBOX_CLAIM_TTL_MS: 15000,
@@ -32,6 +33,14 @@ describe('loadPostConfig', () => {
 
     expect(load).toThrow(/OUTBOX_CLAIM_TTL_MS/);
     expect(loadPostConfig({ ...required, OUTBOX_CLAIM_TTL_MS: '10001' }).OUTBOX_CLAIM_TTL_MS).toBe(10001);
+  });
+
+  test('when AUTHOR_CACHE_TTL_MS is over a minute or negative, then the start is refused; 0 turns it off', () => {
+    expect(() => loadPostConfig({ ...required, AUTHOR_CACHE_TTL_MS: '60001' })).toThrow(
+      /AUTHOR_CACHE_TTL_MS/,
+    );
+    expect(() => loadPostConfig({ ...required, AUTHOR_CACHE_TTL_MS: '-1' })).toThrow(/AUTHOR_CACHE_TTL_MS/);
+    expect(loadPostConfig({ ...required, AUTHOR_CACHE_TTL_MS: '0' }).AUTHOR_CACHE_TTL_MS).toBe(0);
   });
 
   test('when CACHE_ENABLED=false, then caching is off', () => {

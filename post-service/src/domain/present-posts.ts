@@ -1,3 +1,4 @@
+import type { AuthorCache } from '../cache/author-cache';
 import { findAuthors, type AuthorDto, type AuthorModel } from '../models/author.model';
 import type { PostDto } from '../models/post.model';
 import {
@@ -16,6 +17,7 @@ export interface PostView extends PostDto, Engagement {
 
 export type PresentPostsDeps = Pick<EngagementDeps, 'posts' | 'likes' | 'engagementCache'> & {
   authors: AuthorModel;
+  authorCache: AuthorCache;
 };
 
 /** Who is asking: likedByMe is theirs. */
@@ -25,10 +27,13 @@ export interface PresentPostsViewer {
   prefetched?: PrefetchedEngagement;
 }
 
-const authorsOf = async (authors: AuthorModel, posts: PostDto[]): Promise<Map<string, AuthorDto>> => {
-  const authorIds = [...new Set(posts.map((p) => p.userId))];
-  return new Map((await findAuthors(authors, authorIds)).map((a) => [a.id, a]));
-};
+const authorsOf = (
+  deps: Pick<PresentPostsDeps, 'authors' | 'authorCache'>,
+  posts: PostDto[],
+): Promise<Map<string, AuthorDto>> =>
+  deps.authorCache.find([...new Set(posts.map((p) => p.userId))], (missing) =>
+    findAuthors(deps.authors, missing),
+  );
 
 const withAuthor =
   (authors: Map<string, AuthorDto>) =>
@@ -39,8 +44,9 @@ const withAuthor =
 
 /**
  * The one place a stored post becomes what clients see (GET /:id, all-posts, feed, by-user): it joins the
- * author projection (one query per answer) and the page's likes and comments for the viewer (one Redis round
- * trip, MongoDB for what it lacks), side by side, so every list shows the same post the same way.
+ * author projection (remembered for seconds, else one query per answer) and the page's likes and comments for
+ * the viewer (one Redis round trip, MongoDB for what it lacks), side by side, so every list shows the same post
+ * the same way.
  */
 export async function presentPosts(
   deps: PresentPostsDeps,
@@ -48,7 +54,7 @@ export async function presentPosts(
   viewer: PresentPostsViewer,
 ): Promise<PostView[]> {
   const [authors, engaged] = await Promise.all([
-    authorsOf(deps.authors, posts),
+    authorsOf(deps, posts),
     withEngagement(posts, viewer.viewerId, deps, viewer.prefetched),
   ]);
   return engaged.map(withAuthor(authors));
@@ -56,8 +62,8 @@ export async function presentPosts(
 
 /** A post created a moment ago: its author, and no likes or comments yet (nothing to look up). */
 export async function presentNewPost(
-  deps: Pick<PresentPostsDeps, 'authors'>,
+  deps: Pick<PresentPostsDeps, 'authors' | 'authorCache'>,
   post: PostDto,
 ): Promise<PostView> {
-  return withAuthor(await authorsOf(deps.authors, [post]))(withNoEngagementYet(post));
+  return withAuthor(await authorsOf(deps, [post]))(withNoEngagementYet(post));
 }

@@ -1,3 +1,4 @@
+import type { AuthorCache } from '../cache/author-cache';
 import type { FeedStore } from '../cache/feed-store';
 import type { FollowingCache } from '../cache/following-cache';
 import { isDeletedAuthor, tombstoneAuthor, upsertAuthor, type AuthorModel } from '../models/author.model';
@@ -5,6 +6,8 @@ import { applyFollowTransition, deleteEdgesOf, type FollowEdgeModel } from '../m
 
 export interface ProjectUserDeps {
   authors: AuthorModel;
+  /** Forgets an author as soon as their projection is written here. */
+  authorCache: AuthorCache;
   follows: FollowEdgeModel;
   feeds: FeedStore;
   following: FollowingCache;
@@ -12,15 +15,17 @@ export interface ProjectUserDeps {
 
 /** user.registered / user.updated: the author as posts show it, unless a newer profile is already stored. */
 export async function projectAuthor(
-  deps: Pick<ProjectUserDeps, 'authors'>,
+  deps: Pick<ProjectUserDeps, 'authors' | 'authorCache'>,
   profile: { userId: string; username: string; displayName: string; occurredAt: string },
 ): Promise<boolean> {
-  return upsertAuthor(deps.authors, {
+  const changed = await upsertAuthor(deps.authors, {
     userId: profile.userId,
     username: profile.username,
     displayName: profile.displayName,
     version: new Date(profile.occurredAt),
   });
+  if (changed) deps.authorCache.forget([profile.userId]);
+  return changed;
 }
 
 /**
@@ -46,8 +51,12 @@ export async function projectFollow(
 }
 
 /** A deleted account's author record becomes a tombstone (first, so late events for it stop here). */
-export async function forgetAuthor(deps: Pick<ProjectUserDeps, 'authors'>, userId: string): Promise<void> {
+export async function forgetAuthor(
+  deps: Pick<ProjectUserDeps, 'authors' | 'authorCache'>,
+  userId: string,
+): Promise<void> {
   await tombstoneAuthor(deps.authors, userId);
+  deps.authorCache.forget([userId]);
 }
 
 /** A deleted account's follow edges go, both directions. */

@@ -2,7 +2,7 @@ import type { IntegrationEventHandler, UserRegisteredEvent, UserUpdatedEvent } f
 import type { Logger } from '@social/common/logger';
 import { projectAuthor, type ProjectUserDeps } from '../domain/project-user';
 
-type Deps = Pick<ProjectUserDeps, 'authors'> & { log: Logger };
+type Deps = Pick<ProjectUserDeps, 'authors' | 'authorCache'> & { log: Logger };
 
 /** user.registered and user.updated carry the same public profile; the newer one wins, whatever the order. */
 export const handleUserProfile =

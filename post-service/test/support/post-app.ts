@@ -20,6 +20,7 @@ import {
   disabledEngagementCache,
   type EngagementCache,
 } from '../../src/cache/engagement-cache';
+import { createAuthorCache, disabledAuthorCache, type AuthorCache } from '../../src/cache/author-cache';
 import { createFeedStore, disabledFeedStore, type FeedStore } from '../../src/cache/feed-store';
 import { createFollowingCache, disabledFollowingCache } from '../../src/cache/following-cache';
 import { createPostCache, disabledPostCache, type PostCache } from '../../src/cache/post-cache';
@@ -54,6 +55,8 @@ export interface PostTestEnv {
   /** The app's cache of counters and likedByMe (domain functions called directly need it). */
   engagementCache: EngagementCache;
   authors: AuthorModel;
+  /** The app's authors remembered in process (domain functions called directly need it). */
+  authorCache: AuthorCache;
   follows: FollowEdgeModel;
   feeds: FeedStore;
   /** Durable queue names this env's consumers use (unique per env). */
@@ -91,6 +94,8 @@ export interface PostTestEnvOptions {
   fanOutReadThreshold?: number;
   /** FEED_MAX_ENTRIES (default 800). */
   feedMaxEntries?: number;
+  /** AUTHOR_CACHE_TTL_MS (default 5000, as deployed). */
+  authorCacheTtlMs?: number;
 }
 
 export interface PostTestInfra {
@@ -153,6 +158,11 @@ export async function startPostApp(
         ttlSeconds: 3600,
       })
     : disabledFeedStore();
+  const authorCacheTtlMs = options.authorCacheTtlMs ?? 5_000;
+  const authorCache =
+    cacheEnabled && authorCacheTtlMs > 0
+      ? createAuthorCache({ ttlMs: authorCacheTtlMs })
+      : disabledAuthorCache();
   const following = cacheEnabled
     ? createFollowingCache({ redis: cacheRedis, log, registry: metrics.registry })
     : disabledFollowingCache();
@@ -199,6 +209,7 @@ export async function startPostApp(
         comments,
         engagementCache,
         authors,
+        authorCache,
         follows,
         feeds,
         following,
@@ -224,6 +235,7 @@ export async function startPostApp(
     outbox: relay,
     media,
     authors,
+    authorCache,
     follows,
     feeds,
     following,
@@ -242,6 +254,7 @@ export async function startPostApp(
     comments,
     engagementCache,
     authors,
+    authorCache,
     follows,
     feeds,
     queues,
