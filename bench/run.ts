@@ -7,6 +7,7 @@
  * feed: the gateway and post-service on both sides) and prints the hottest functions. Numbers, not assertions:
  * targets are printed beside them.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +41,21 @@ function parseArgs(argv: string[]): BenchArgs {
   };
 }
 
+/** The build measured: HEAD, marked dirty when the tree has changes (so a number is never pinned to the wrong code). */
+function measuredBuild(): string {
+  try {
+    const git = (...args: string[]): string =>
+      execFileSync('git', args, {
+        cwd: __dirname,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain') ? '-dirty' : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
 const table = (rows: Row[]): Record<string, unknown>[] =>
   rows.map((r) => ({
     scenario: r.scenario,
@@ -55,7 +71,10 @@ const table = (rows: Row[]): Record<string, unknown>[] =>
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const scenarios = SCENARIOS.filter((s) => !args.only || args.only.includes(s.name));
-  console.log(`starting the stack (built code); scenarios: ${scenarios.map((s) => s.name).join(', ')}`);
+  const commit = measuredBuild();
+  console.log(
+    `starting the stack (built code of ${commit}); scenarios: ${scenarios.map((s) => s.name).join(', ')}`,
+  );
   const stack = await startStack({
     shared: {
       LOG_LEVEL: 'warn',
@@ -113,6 +132,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         at: new Date().toISOString(),
+        commit,
         host: { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version },
         scenarios: scenarios.map((s) => s.name),
         warmupS: WARMUP_S,
