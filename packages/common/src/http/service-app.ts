@@ -25,9 +25,9 @@ export interface ServiceAppOptions {
 }
 
 /**
- * The frame every service shares: security headers (at the edge), request id + log context, access log, metrics, the
- * liveness probe, then the service's own routes, then 404 and the one error handler. Readiness details and
- * /metrics are not here: they are on the internal port (createInternalApp).
+ * The frame every service shares: security headers (at the edge), request id + log context, access log,
+ * metrics, the liveness probe, then the service's own routes, then 404 and the one error handler. Readiness
+ * details and /metrics are not here: they are on the internal port (createInternalApp).
  */
 export function createServiceApp(options: ServiceAppOptions, mountRoutes: (app: Express) => void): Express {
   const app = express();
