@@ -69,10 +69,9 @@ async function main(): Promise<void> {
         likedTtlSeconds: config.POST_LIST_CACHE_TTL_SECONDS,
       })
     : disabledEngagementCache();
-  const authorCache =
-    config.CACHE_ENABLED && config.AUTHOR_CACHE_TTL_MS > 0
-      ? createAuthorCache({ ttlMs: config.AUTHOR_CACHE_TTL_MS })
-      : disabledAuthorCache();
+  const authorCache = config.CACHE_ENABLED
+    ? createAuthorCache({ ttlMs: config.AUTHOR_CACHE_TTL_MS })
+    : disabledAuthorCache();
   const feeds = redis
     ? createFeedStore({
         redis,

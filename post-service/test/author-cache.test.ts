@@ -96,6 +96,17 @@ describe('author cache (one replica’s memory of the author projection)', () =>
     expect((await cache.find(['a'], loader(profiles).load)).get('a')?.displayName).toBe('after');
   });
 
+  test('when the TTL is 0, then nothing is remembered and every answer asks the loader', async () => {
+    const cache = createAuthorCache({ ttlMs: 0 });
+    const { asked, load } = loader(new Map([['a', author('a')]]));
+
+    await cache.find(['a'], load);
+    const again = await cache.find(['a'], load);
+
+    expect(asked).toEqual([['a'], ['a']]);
+    expect(again.get('a')).toEqual(author('a'));
+  });
+
   test('when more authors are seen than the bound, then the oldest are dropped first', async () => {
     const profiles = new Map(['a', 'b', 'c'].map((id) => [id, author(id)]));
     const cache = createAuthorCache({ ttlMs: 60_000, maxEntries: 2 });

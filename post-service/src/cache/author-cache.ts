@@ -15,12 +15,14 @@ export interface AuthorCache {
 }
 
 export interface AuthorCacheOptions {
+  /** 0: remember nothing (every answer asks MongoDB). */
   ttlMs: number;
   /** Past this many authors the oldest entries go first. */
   maxEntries?: number;
 }
 
 export function createAuthorCache(options: AuthorCacheOptions): AuthorCache {
+  if (options.ttlMs <= 0) return disabledAuthorCache();
   const maxEntries = options.maxEntries ?? 10_000;
   const entries = new Map<string, { author: AuthorDto; expiresAt: number }>();
   // Moves on every forget: a load that began before a write may have read the old profile, and must not store it
@@ -65,8 +67,10 @@ export function createAuthorCache(options: AuthorCacheOptions): AuthorCache {
   };
 }
 
-/** AUTHOR_CACHE_TTL_MS=0 or CACHE_ENABLED=false: every answer asks MongoDB. */
-export const disabledAuthorCache = (): AuthorCache => ({
-  find: async (ids, load) => new Map((await load(ids)).map((a) => [a.id, a])),
-  forget: () => undefined,
-});
+/** CACHE_ENABLED=false (or a TTL of 0): every answer asks MongoDB. */
+export function disabledAuthorCache(): AuthorCache {
+  return {
+    find: async (ids, load) => new Map((await load(ids)).map((a) => [a.id, a])),
+    forget: () => undefined,
+  };
+}

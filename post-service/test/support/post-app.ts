@@ -158,11 +158,9 @@ export async function startPostApp(
         ttlSeconds: 3600,
       })
     : disabledFeedStore();
-  const authorCacheTtlMs = options.authorCacheTtlMs ?? 5_000;
-  const authorCache =
-    cacheEnabled && authorCacheTtlMs > 0
-      ? createAuthorCache({ ttlMs: authorCacheTtlMs })
-      : disabledAuthorCache();
+  const authorCache = cacheEnabled
+    ? createAuthorCache({ ttlMs: options.authorCacheTtlMs ?? 5_000 })
+    : disabledAuthorCache();
   const following = cacheEnabled
     ? createFollowingCache({ redis: cacheRedis, log, registry: metrics.registry })
     : disabledFollowingCache();
