@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import mongoose, { type Connection } from 'mongoose';
 import { ConflictError, ServiceUnavailableError, ValidationError, type ErrorMapper } from '../http';
 import type { Logger } from '../logger';
+import { guardWritesOnClosedSockets } from './closed-socket-guard';
 
 export interface MongoOptions {
   uri: string;
@@ -20,6 +21,7 @@ export async function connectMongo(options: MongoOptions): Promise<Connection> {
   // Mongoose otherwise formats a stack trace (`new Error().stack`, ~10 µs) on every query it runs, only to name
   // where a query ran first should it be run twice: the one MongoDB query of a cached read paid it every time.
   mongoose.set('skipOriginalStackTraces', true);
+  guardWritesOnClosedSockets();
   const attempts = options.attempts ?? 10;
   for (let attempt = 1; ; attempt++) {
     const conn = mongoose.createConnection(options.uri, {
