@@ -40,13 +40,20 @@ const settledWithin = <T>(
     new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms)),
   ]);
 
+/** A driver connection on a real socket to the test server, as the pool and the monitor hold them. */
+async function openDriverConnection(
+  id: number,
+): Promise<{ connection: DriverCommandConnection; socket: net.Socket }> {
+  const url = new URL(mongo.uri);
+  const socket = net.connect(Number(url.port), url.hostname);
+  await once(socket, 'connect');
+  return { connection: new Connection(socket, { id, generation: 0 }), socket };
+}
+
 describe('a driver connection whose socket has just closed', () => {
   test('when a command is written on it before its close event, then the command rejects with a network error instead of waiting forever', async () => {
-    // Arrange: a driver connection on a real socket to the server, destroyed as a peer's close destroys it.
-    const url = new URL(mongo.uri);
-    const socket = net.connect(Number(url.port), url.hostname);
-    await once(socket, 'connect');
-    const connection = new Connection(socket, { id: 1, generation: 0 });
+    // Arrange: destroyed as a peer's close destroys it, its 'close' event still to come.
+    const { connection, socket } = await openDriverConnection(1);
     socket.destroy();
 
     // Act
@@ -60,10 +67,7 @@ describe('a driver connection whose socket has just closed', () => {
 
   test('when a command is written on a connection that already closed, then it rejects at once', async () => {
     // Arrange
-    const url = new URL(mongo.uri);
-    const socket = net.connect(Number(url.port), url.hostname);
-    await once(socket, 'connect');
-    const connection = new Connection(socket, { id: 2, generation: 0 });
+    const { connection, socket } = await openDriverConnection(2);
     socket.destroy();
     await once(socket, 'close');
 
@@ -76,10 +80,7 @@ describe('a driver connection whose socket has just closed', () => {
 
   test('when the socket is open, then commands still answer', async () => {
     // Arrange
-    const url = new URL(mongo.uri);
-    const socket = net.connect(Number(url.port), url.hostname);
-    await once(socket, 'connect');
-    const connection = new Connection(socket, { id: 3, generation: 0 });
+    const { connection, socket } = await openDriverConnection(3);
 
     // Act
     const outcome = await settledWithin(connection.command(ns('admin.$cmd'), { ping: 1 }, {}), 2_000);
