@@ -83,6 +83,31 @@ describe('GET /ready on the internal port', () => {
 
     expect(res.body.details).toEqual({ outboxBacklog: 3 });
   });
+
+  test('when the details hang (their database is away), then the probe answers after the timeout without them', async () => {
+    const { app } = internalApp({
+      required: { mongo: up },
+      details: () => new Promise<Record<string, unknown>>(() => undefined),
+      timeoutMs: 50,
+    });
+
+    const res = await request(app).get('/ready').timeout(2_000);
+
+    expect(res).toMatchObject({ status: 200, body: { status: 'ready', details: {} } });
+  });
+
+  test('when the details throw, then the probe still answers with the checks instead of a 500', async () => {
+    const { app } = internalApp({
+      required: { mongo: up },
+      details: () => {
+        throw new Error('outbox store unavailable');
+      },
+    });
+
+    const res = await request(app).get('/ready');
+
+    expect(res).toMatchObject({ status: 200, body: { checks: { mongo: 'up' }, details: {} } });
+  });
 });
 
 describe('dependency state in logs and metrics', () => {

@@ -12,7 +12,10 @@ export interface Readiness {
    * in the body and in `dependency_up`, never a reason to take the process out of rotation.
    */
   optional?: Record<string, ReadinessCheck>;
-  /** Extra numbers shown on /ready, e.g. the outbox backlog. */
+  /**
+   * Extra numbers shown on /ready, e.g. the outbox backlog. Bounded by `timeoutMs` like the checks: details that
+   * fail or do not arrive in time are left out rather than holding (or failing) the probe.
+   */
   details?: () => Promise<Record<string, unknown>> | Record<string, unknown>;
   timeoutMs?: number;
 }
@@ -55,12 +58,19 @@ export function createReadinessProbe(
   });
   const last = new Map<string, DependencyState>();
   let stopping = false;
+  const timeoutMs = readiness.timeoutMs ?? 1_000;
+
+  const details = async (): Promise<Record<string, unknown>> => {
+    const { details: read } = readiness;
+    if (!read) return {};
+    return withTimeout(Promise.resolve().then(read), timeoutMs).catch(() => ({}));
+  };
 
   const run = async (name: string, check: ReadinessCheck, required: boolean): Promise<DependencyState> => {
     let state: DependencyState = 'up';
     let reason = '';
     try {
-      await withTimeout(Promise.resolve().then(check), readiness.timeoutMs ?? 1_000);
+      await withTimeout(Promise.resolve().then(check), timeoutMs);
     } catch (err) {
       state = 'down';
       reason = reasonOf(err);
@@ -82,13 +92,13 @@ export function createReadinessProbe(
         ...Object.entries(readiness.required ?? {}).map(([n, c]) => [n, c, true] as const),
         ...Object.entries(readiness.optional ?? {}).map(([n, c]) => [n, c, false] as const),
       ];
-      const [states, details] = await Promise.all([
+      const [states, shown] = await Promise.all([
         Promise.all(
           groups.map(
             async ([name, check, required]) => [name, await run(name, check, required), required] as const,
           ),
         ),
-        Promise.resolve(readiness.details?.() ?? {}),
+        details(),
       ]);
       const requiredDown = states.some(([, state, required]) => required && state === 'down');
       const anyDown = states.some(([, state]) => state === 'down');
@@ -97,7 +107,7 @@ export function createReadinessProbe(
         ready,
         status: stopping ? 'shutting down' : requiredDown ? 'not ready' : anyDown ? 'degraded' : 'ready',
         checks: Object.fromEntries(states.map(([name, state]) => [name, state])),
-        details,
+        details: shown,
       };
     },
     shuttingDown() {
