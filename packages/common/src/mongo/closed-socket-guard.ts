@@ -3,9 +3,8 @@ import mongoose from 'mongoose';
 
 /** The part of the driver's internal `Connection` (mongodb/lib/cmap/connection) the guard touches. */
 interface DriverConnection {
-  closed: boolean;
-  /** Why it closed, set before `closed` turns true. */
-  error?: Error;
+  /** Why it closed, set before it emits 'close'. */
+  error: Error | null;
   address: string;
   writeCommand(command: unknown, options: unknown): Promise<void>;
   once(event: 'close', listener: () => void): unknown;
@@ -42,16 +41,16 @@ const closedError = (connection: DriverConnection): Error =>
  * when MongoDB goes away under load: a pooled operation never settles, and when it is the server monitor's
  * heartbeat the client never notices MongoDB is back (the service stays unready until restarted).
  *
- * The guard makes such a write fail as the network error it is, once the connection closes: the operation gets
- * the usual MongoNetworkError (503 to a client, a retry for the outbox relay) and the monitor its failed
- * heartbeat, after which it checks again as it should. Installed once per process, on the driver mongoose uses.
+ * The guard makes such a write fail as the network error it is once the connection closes (one already closed
+ * never gets this far: the driver throws its error before writing). The operation gets the usual
+ * MongoNetworkError (503 to a client, a retry for the outbox relay) and the monitor its failed heartbeat, after
+ * which it checks again as it should. Installed once per process, on the driver mongoose uses.
  */
 export function guardWritesOnClosedSockets(): void {
   const prototype = driverConnectionPrototype();
   if (prototype[GUARDED]) return;
   const writeCommand = prototype.writeCommand;
   prototype.writeCommand = function guardedWriteCommand(this: DriverConnection, command, options) {
-    if (this.closed) return Promise.reject(closedError(this));
     return new Promise<void>((resolve, reject) => {
       const onClose = (): void => reject(closedError(this));
       this.once('close', onClose);
