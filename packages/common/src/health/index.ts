@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { gauge as createGauge, type Registry } from '../metrics';
 import type { Logger } from '../logger';
 
@@ -116,13 +116,14 @@ export function createReadinessProbe(
   };
 }
 
-/** `/health`: the process is alive and can serve. Public, and on the internal port too. */
+/** The `/health` answer: the process is alive and can serve. */
+export const answerHealth: RequestHandler = (_req, res) => {
+  res.json({ success: true, status: 'ok' });
+};
+
+/** `/health` as a router of its own, for the internal port. */
 export function healthRoute(): Router {
-  const router = Router();
-  router.get('/health', (_req, res) => {
-    res.json({ success: true, status: 'ok' });
-  });
-  return router;
+  return Router().get('/health', answerHealth);
 }
 
 /** `/ready`: 200 unless a required dependency is down (or the process is stopping), with every check's state. */

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { TrustProxy } from '../config';
-import { healthRoute } from '../health';
+import { answerHealth } from '../health';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { errorHandler, notFound, type ErrorMapper } from './error-handler';
@@ -34,7 +34,8 @@ export function createServiceApp(options: ServiceAppOptions, mountRoutes: (app: 
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? 'loopback');
   app.use(requestFrame({ ...options, securityHeaders: !options.behindGateway }));
-  app.use(healthRoute());
+  // A route of the app's own, not a mounted router: every request would walk into that router and out again.
+  app.get('/health', answerHealth);
   mountRoutes(app);
   app.use(notFound(), errorHandler(options.log, options.errorMappers));
   return app;
