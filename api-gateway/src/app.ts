@@ -5,10 +5,12 @@ import type { Metrics } from '@social/common/metrics';
 import type { Redis } from '@social/common/redis';
 import type { GatewayConfig } from './config';
 import { corsHeaders } from './http/cors';
+import { chain } from './http/chain';
 import { refuseUnknownExpectations } from './http/edge-server';
+import { rejectDotSegments, stripInternalHeaders } from './http/request-guards';
 import { createRateLimiters } from './rate-limit/rate-limiters';
 import { docsRoutes } from './routes/docs.routes';
-import { isAuthenticatedPath, v1Routes } from './routes/v1.routes';
+import { isAuthenticatedPath, mountV1Routes } from './routes/v1.routes';
 
 export interface GatewayAppDeps {
   config: GatewayConfig;
@@ -20,7 +22,7 @@ export interface GatewayAppDeps {
 
 /**
  * The gateway: helmet, request id, access log and metrics (common frame), probes, CORS, the per-IP limiter,
- * `/docs`, then the proxied `/v1` API; unknown paths get the JSON 404. No body parser runs anywhere: every
+ * path and header guards, then the proxied `/v1` API and `/docs`; unknown paths get the JSON 404. No body parser runs anywhere: every
  * body streams to its service as the client framed and encoded it. Serve it with `createEdgeServer`.
  */
 export function createApp(deps: GatewayAppDeps): Express {
@@ -33,17 +35,22 @@ export function createApp(deps: GatewayAppDeps): Express {
     needsUser: (req) => isAuthenticatedPath(req.path),
   });
   return createServiceApp({ log, metrics, trustProxy: config.TRUST_PROXY }, (app) => {
-    app.use(refuseUnknownExpectations());
+    // What every request past the probes goes through, as one layer (see chain).
     app.use(
-      corsHeaders({
-        origin: config.CORS_ORIGINS,
-        exposedHeaders: ['x-request-id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
-        maxAge: 600,
-      }),
+      chain(
+        refuseUnknownExpectations(),
+        corsHeaders({
+          origin: config.CORS_ORIGINS,
+          exposedHeaders: ['x-request-id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+          maxAge: 600,
+        }),
+        limiters.perIp,
+        rejectDotSegments,
+        stripInternalHeaders,
+      ),
     );
-    app.use(limiters.perIp);
     // The proxied API first: its requests, nearly all of them, then never walk the docs router.
-    app.use(v1Routes({ config, log, metrics, limiters }));
+    mountV1Routes(app, { config, log, metrics, limiters });
     app.use(docsRoutes(config.OPENAPI_PATH));
   });
 }
