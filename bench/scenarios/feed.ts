@@ -21,6 +21,7 @@ import type { RunningStack } from '../../scripts/stack/start-stack';
 import type { Scenario } from '../lib/context';
 import { countOf, histogramQuantile, minus, readBuckets, type Buckets } from '../lib/histogram';
 import { fire, measure, median, type Row } from '../lib/measure';
+import { redisPid } from '../lib/redis-pid';
 import { profileWhile } from '../profile';
 
 export interface FeedBenchOptions {
@@ -79,18 +80,6 @@ export interface FeedBenchResult {
 }
 
 const newId = (): string => randomBytes(12).toString('hex');
-
-/** The Redis server's pid, from INFO (it runs beside the stack, not in it). */
-async function redisPid(url: string): Promise<number> {
-  const client = createRedis({ url, log: createLogger({ service: 'bench', level: 'warn', json: false }) });
-  try {
-    await redisReady(client);
-    const info = await client.info('server');
-    return Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0);
-  } finally {
-    await closeRedis(client);
-  }
-}
 
 const FAN_OUT_LAG = 'feed_fanout_lag_seconds';
 const MODES = ['write', 'read'] as const;

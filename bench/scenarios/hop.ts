@@ -1,6 +1,7 @@
 import { startBareProxy } from '../lib/bare-proxy';
 import type { BenchContext, Scenario } from '../lib/context';
-import { DURATION_S, fire, measure, median, printRow, type Row } from '../lib/measure';
+import { DURATION_S, fire, measure, median, printRow, type MeteredProcess, type Row } from '../lib/measure';
+import { redisPid } from '../lib/redis-pid';
 import { profileWhile } from '../profile';
 
 const CONNECTIONS = 32;
@@ -32,6 +33,12 @@ function medianRow(rows: Row[]): Row {
     errors: rows.reduce((s, r) => s + r.errors, 0),
     non2xx: rows.reduce((s, r) => s + r.non2xx, 0),
     cpuUsPerReq: first.cpuUsPerReq === undefined ? undefined : of((r) => r.cpuUsPerReq),
+    cpuSplitUsPerReq:
+      first.cpuSplitUsPerReq === undefined
+        ? undefined
+        : Object.fromEntries(
+            Object.keys(first.cpuSplitUsPerReq).map((name) => [name, of((r) => r.cpuSplitUsPerReq?.[name])]),
+          ),
     note: `median of ${rows.length}`,
   };
 }
@@ -57,30 +64,25 @@ export const hop: Scenario = {
     const postUrl = stack.urls['post-service'];
     const bare = await startBareProxy(postUrl);
     try {
-      const pidOf = (name: 'post-service' | 'api-gateway'): number => stack.pid(name) as number;
+      const postService = { name: 'post-service', pid: stack.pid('post-service') as number };
+      const gateway = { name: 'api-gateway', pid: stack.pid('api-gateway') as number };
+      const bareProxy = { name: 'bare proxy', pid: bare.pid };
+      const redisUrl = stack.env['api-gateway'].REDIS_URL ?? 'redis://127.0.0.1:6379';
+      const redis = { name: 'redis', pid: await redisPid(redisUrl) };
+      const benchItself = { name: 'bench', pid: process.pid };
+      // Every process's CPU per request beside the hop's own: on 2 cores, throughput is bounded by their sum.
+      const cpuSplit = (hop: MeteredProcess): MeteredProcess[] =>
+        [hop, postService, redis, benchItself].filter((p, i, all) => p.pid > 0 && all.indexOf(p) === i);
+      const run = (label: string, url: string, hop: MeteredProcess): Promise<Row> =>
+        measure(
+          label,
+          { url, headers: ctx.auth, connections: CONNECTIONS },
+          { cpuOf: hop, cpuSplit: cpuSplit(hop) },
+        );
       const runs: Record<Path, () => Promise<Row>> = {
-        direct: () =>
-          measure(
-            LABEL.direct,
-            { url: `${postUrl}/api/posts/${ctx.postId}`, headers: ctx.auth, connections: CONNECTIONS },
-            { cpuOf: { name: 'post-service', pid: pidOf('post-service') } },
-          ),
-        bare: () =>
-          measure(
-            LABEL.bare,
-            { url: `${bare.url}/api/posts/${ctx.postId}`, headers: ctx.auth, connections: CONNECTIONS },
-            { cpuOf: { name: 'bare proxy', pid: bare.pid } },
-          ),
-        gateway: () =>
-          measure(
-            LABEL.gateway,
-            {
-              url: `${stack.gatewayUrl}/v1/posts/${ctx.postId}`,
-              headers: ctx.auth,
-              connections: CONNECTIONS,
-            },
-            { cpuOf: { name: 'api-gateway', pid: pidOf('api-gateway') } },
-          ),
+        direct: () => run(LABEL.direct, `${postUrl}/api/posts/${ctx.postId}`, postService),
+        bare: () => run(LABEL.bare, `${bare.url}/api/posts/${ctx.postId}`, bareProxy),
+        gateway: () => run(LABEL.gateway, `${stack.gatewayUrl}/v1/posts/${ctx.postId}`, gateway),
       };
       const all: Record<Path, Row[]> = { direct: [], bare: [], gateway: [] };
       for (let round = 1; round <= ctx.args.rounds; round++) {
