@@ -1,6 +1,9 @@
+import http from 'node:http';
 import request from 'supertest';
+import { closeServer, listen } from '@social/common/lifecycle';
 import { createTestUser } from '@social/testkit/helpers';
 import { buildGateway, type TestGateway } from './support/gateway';
+import { exchange } from './support/raw-client';
 import { startUpstreamStub, type UpstreamStub } from './support/upstream-stub';
 
 let stub: UpstreamStub;
@@ -65,6 +68,27 @@ describe('path rewriting /v1/<area> → /api/<area>', () => {
     expect(res.status).toBe(400);
     expect(res2.status).toBe(400);
     expect(stub.received.length).toBe(before);
+  });
+
+  test('when a dot segment is delimited by a backslash, then 400 and nothing is proxied', async () => {
+    // Raw bytes: an HTTP client library would turn the backslash into a slash before sending, and so did the
+    // proxy's legacy URL parser on the way upstream (`/v1/auth/..\users/me` became `/api/auth/../users/me`).
+    const server = http.createServer(gw.app);
+    const port = await listen(server, 0, '127.0.0.1');
+    try {
+      const before = stub.received.length;
+      for (const target of [
+        '/v1/auth/..\\users/me',
+        '/v1/posts/x\\..\\..\\auth',
+        '/v1/media/files/.\\upload',
+      ]) {
+        const res = await exchange(port, { head: [`GET ${target} HTTP/1.1`, 'Host: gateway'] });
+        expect({ target, status: res.status }).toEqual({ target, status: 400 });
+      }
+      expect(stub.received.length).toBe(before);
+    } finally {
+      await closeServer(server);
+    }
   });
 });
 

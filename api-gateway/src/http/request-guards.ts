@@ -1,8 +1,9 @@
 import type { RequestHandler } from 'express';
 import { ValidationError } from '@social/common/http';
 
-// `..` or `.` segments (also percent-encoded) could walk a public prefix into a protected one upstream.
-const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$|\?)/i;
+// `..` or `.` segments (also percent-encoded) could walk a public prefix into a protected one upstream. A
+// backslash delimits them too: URL parsers on the way (WHATWG's, and Node's legacy one) read it as a slash.
+const DOT_SEGMENT = /(^|[/\\])(\.|%2e){1,2}([/\\]|$|\?)/i;
 
 /** A path with dot segments is refused before any area (and its authentication rule) is picked by prefix. */
 export const rejectDotSegments: RequestHandler = (req, _res, next) => {
