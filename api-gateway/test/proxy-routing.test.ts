@@ -70,7 +70,7 @@ describe('path rewriting /v1/<area> → /api/<area>', () => {
     expect(stub.received.length).toBe(before);
   });
 
-  test('when a dot segment is delimited by a backslash, then 400 and nothing is proxied', async () => {
+  test('when a dot segment is delimited by a backslash, then 400 and nothing is proxied; other paths go as checked', async () => {
     // Raw bytes: an HTTP client library would turn the backslash into a slash before sending, and so did the
     // proxy's legacy URL parser on the way upstream (`/v1/auth/..\users/me` became `/api/auth/../users/me`).
     const server = http.createServer(gw.app);
@@ -86,6 +86,10 @@ describe('path rewriting /v1/<area> → /api/<area>', () => {
         expect({ target, status: res.status }).toEqual({ target, status: 400 });
       }
       expect(stub.received.length).toBe(before);
+      // Any other backslash goes upstream as the guard saw it, not rewritten into a slash.
+      const res = await exchange(port, { head: ['GET /v1/auth/a\\b HTTP/1.1', 'Host: gateway'] });
+      expect(res.status).toBe(200);
+      expect(stub.received.at(-1)?.path).toBe('/api/auth/a\\b');
     } finally {
       await closeServer(server);
     }

@@ -175,6 +175,9 @@ export function upstreamProxy(route: UpstreamRoute, options: ProxyOptions): Requ
     changeOrigin: true,
     // X-Forwarded-* are set by setUpstreamHeaders: xfwd would append to whatever the client sent.
     xfwd: false,
+    // The path goes upstream as pathRewrite made it, not re-parsed by the legacy url.parse (its deprecation
+    // check walks the stack on every call, and it turned backslashes into slashes).
+    toProxy: true,
     proxyTimeout: options.timeoutMs,
     pathRewrite: (_path, req) => req.originalUrl.replace(prefix, route.to),
   });
