@@ -308,6 +308,8 @@ function describedKeys(schema: Joi.ObjectSchema): Record<string, { flags?: { def
   return keys;
 }
 const schemaKeys = (schema: Joi.ObjectSchema): string[] => Object.keys(describedKeys(schema));
+// What the node binary reads before any service code runs (its flags): never part of a service's config.
+const NODE_RUNTIME_VARIABLES = ['NODE_OPTIONS'];
 const schemaDefault = (schema: Joi.ObjectSchema, key: string): unknown =>
   describedKeys(schema)[key]?.flags?.default;
 
@@ -346,10 +348,10 @@ export function checkService(
     problems.push(`${where}: image ${container.image} needs a tag other than latest`);
   }
 
-  // Variables: every one known to the service, and a configuration it accepts.
+  // Variables: every one known to the service (or read by Node itself), and a configuration it accepts.
   const { env, problems: envProblems } = containerEnvironment(objects, where, container);
   problems.push(...envProblems);
-  const known = new Set(schemaKeys(schema));
+  const known = new Set([...schemaKeys(schema), ...NODE_RUNTIME_VARIABLES]);
   const unknown = Object.keys(env).filter((key) => !known.has(key.replace(/_FILE$/, '')));
   if (unknown.length > 0)
     problems.push(`${where}: variables unknown to ${name}'s config: ${unknown.join(', ')}`);
