@@ -1,4 +1,4 @@
-import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
+import { closeServer, listen, logProcessWarnings, onShutdown, runMain } from '@social/common/lifecycle';
 import { startInternalServer } from '@social/common/http';
 import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
@@ -11,6 +11,7 @@ import { createEdgeServer } from './http/edge-server';
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const log = createServiceLogger('api-gateway', config);
+  logProcessWarnings(log);
   // No key prefix on the client: the limiter stores put REDIS_KEY_PREFIX into their own keys.
   const redis = createRedis({ url: config.REDIS_URL, log, name: 'api-gateway', autoPipelining: true });
   const metrics = createMetrics('api-gateway');

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { createMediaClient } from '@social/common/clients';
 import { createEventBus, eventBusSettings } from '@social/common/events';
 import { startInternalServer } from '@social/common/http';
-import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
+import { closeServer, listen, logProcessWarnings, onShutdown, runMain } from '@social/common/lifecycle';
 import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
 import { connectMongo } from '@social/common/mongo';
@@ -19,6 +19,7 @@ const SERVICE = 'identity-service';
 async function main(): Promise<void> {
   const config = loadIdentityConfig();
   const log = createServiceLogger(SERVICE, config);
+  logProcessWarnings(log);
   const metrics = createMetrics(SERVICE);
   const conn = await connectMongo({ uri: config.MONGO_URI, log });
   const { users, refreshTokens, follows } = await createIdentityModels(conn);

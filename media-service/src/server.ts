@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { createEventBus, eventBusSettings } from '@social/common/events';
 import { startInternalServer } from '@social/common/http';
-import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
+import { closeServer, listen, logProcessWarnings, onShutdown, runMain } from '@social/common/lifecycle';
 import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
 import { connectMongo } from '@social/common/mongo';
@@ -38,6 +38,7 @@ async function createStorages(
 async function main(): Promise<void> {
   const config = loadMediaConfig();
   const log = createServiceLogger(SERVICE, config);
+  logProcessWarnings(log);
   const metrics = createMetrics(SERVICE);
 
   const { storages, local } = await createStorages(config);

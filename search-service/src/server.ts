@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { createEventBus, eventBusSettings } from '@social/common/events';
 import { startInternalServer } from '@social/common/http';
-import { closeServer, listen, onShutdown, runMain } from '@social/common/lifecycle';
+import { closeServer, listen, logProcessWarnings, onShutdown, runMain } from '@social/common/lifecycle';
 import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
 import { connectMongo } from '@social/common/mongo';
@@ -16,6 +16,7 @@ import { searchReadiness } from './readiness';
 async function main(): Promise<void> {
   const config = loadSearchConfig();
   const log = createServiceLogger('search-service', config);
+  logProcessWarnings(log);
   const metrics = createMetrics('search-service');
 
   const conn = await connectMongo({ uri: config.MONGO_URI, log });

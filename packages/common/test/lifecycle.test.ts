@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import http from 'node:http';
+import path from 'node:path';
 import { captureLogger, waitFor } from '@social/testkit/helpers';
 import { ConfigError } from '../src/config';
 import { closeServer, listen, onShutdown, runMain } from '../src/lifecycle';
@@ -213,6 +215,35 @@ describe('runMain', () => {
     expect(exit.mock.calls).toEqual([[1]]);
     expect(String(stderr.mock.calls[0]?.[0])).toMatch(
       /^post-service failed to start: Error: mongodb never came up\n\s+at /,
+    );
+  });
+});
+
+describe('logProcessWarnings', () => {
+  test('when a dependency triggers a deprecation, then it is one JSON warn line and nothing on stderr', () => {
+    // A child process: the listener replaces Node's own printer for the whole process.
+    const script = `
+      const { logProcessWarnings } = require(${JSON.stringify(path.join(__dirname, '../src/lifecycle/index.ts'))});
+      const { createLogger } = require(${JSON.stringify(path.join(__dirname, '../src/logger/index.ts'))});
+      logProcessWarnings(createLogger({ service: 'warn-test', json: true }));
+      require('node:util')._extend({}, { a: 1 }); // what http-proxy calls on every proxied request
+      setTimeout(() => process.exit(0), 50); // warnings are emitted on a later tick
+    `;
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toMatch(/DeprecationWarning|DEP0060/);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'process warning',
+        name: 'DeprecationWarning',
+        code: 'DEP0060',
+        service: 'warn-test',
+      }),
     );
   });
 });

@@ -109,4 +109,5 @@ export function listen(server: Server, port: number, host?: string): Promise<num
   });
 }
 
+export { logProcessWarnings } from './process-warnings';
 export { runMain } from './run-main';
