@@ -22,8 +22,9 @@ export interface GatewayAppDeps {
 
 /**
  * The gateway: helmet, request id, access log and metrics (common frame), probes, CORS, the per-IP limiter,
- * path and header guards, then the proxied `/v1` API and `/docs`; unknown paths get the JSON 404. No body parser runs anywhere: every
- * body streams to its service as the client framed and encoded it. Serve it with `createEdgeServer`.
+ * path and header guards, then the proxied `/v1` API and `/docs`; unknown paths get the JSON 404. No body
+ * parser runs anywhere: every body streams to its service as the client framed and encoded it. Serve it with
+ * `createEdgeServer`.
  */
 export function createApp(deps: GatewayAppDeps): Express {
   const { config, log, metrics, redis } = deps;

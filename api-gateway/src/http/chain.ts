@@ -2,9 +2,9 @@ import type { RequestHandler } from 'express';
 
 /**
  * Handlers run in order in one router layer, as express runs consecutive layers of one mount: a throw or a
- * rejected promise goes to `next(err)`, and so does an error a handler passes on; the last one's `next` is the
- * router's. Each layer express walks costs a match, a params object, a callback and the mount path stripped and
- * restored: the gateway's fixed sequences of handlers are one layer each.
+ * rejected promise goes to `next(err)`, and so does an error a handler passes on; the last one's `next` is
+ * the router's. Each layer express walks costs a match, a params object, a callback and the mount path
+ * stripped and restored: the gateway's fixed sequences of handlers are one layer each.
  */
 export const chain =
   (...handlers: RequestHandler[]): RequestHandler =>
