@@ -48,6 +48,28 @@ describe('security headers (helmet)', () => {
       expect(res.headers).not.toHaveProperty('x-powered-by');
     },
   );
+
+  test('when the API answers, then helmet’s document-only headers are left off; the /docs page keeps them', async () => {
+    const documentOnly = [
+      'cross-origin-opener-policy',
+      'origin-agent-cluster',
+      'x-dns-prefetch-control',
+      'x-download-options',
+      'x-xss-protection',
+    ];
+    const api = await request(gw.app).get('/v1/posts/all-posts').set(alice.auth);
+    expect(api.status).toBe(200);
+    for (const name of documentOnly) expect(api.headers).not.toHaveProperty(name);
+    expect(api.headers).toMatchObject({
+      'cross-origin-resource-policy': 'same-origin',
+      'referrer-policy': 'no-referrer',
+      'x-permitted-cross-domain-policies': 'none',
+    });
+
+    const docs = await request(gw.app).get('/docs');
+    expect(docs.status).toBe(200);
+    for (const name of documentOnly) expect(docs.headers).toHaveProperty(name);
+  });
 });
 
 describe('CORS (CORS_ORIGINS)', () => {
@@ -71,6 +93,13 @@ describe('CORS (CORS_ORIGINS)', () => {
       .set('Origin', 'http://localhost:5173');
     expect(res.headers['access-control-allow-origin']).toBe('http://localhost:5173');
     expect(res.headers['access-control-expose-headers']).toMatch(/x-request-id/i);
+  });
+
+  test('when a request carries no Origin, then the answer varies on Origin and holds no CORS headers', async () => {
+    const res = await request(gw.app).get('/v1/posts/all-posts').set(alice.auth);
+    expect(res.status).toBe(200);
+    expect(res.headers.vary).toMatch(/\bOrigin\b/);
+    expect(Object.keys(res.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
   });
 
   test('when another origin calls, then no CORS allowance is given', async () => {

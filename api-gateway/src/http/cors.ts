@@ -10,7 +10,11 @@ export interface StaticCorsOptions {
   maxAge: number;
 }
 
-/** The headers `cors(options)` sets on a non-preflight request that carries no Origin, with their names' case. */
+/**
+ * Of what `cors(options)` sets on a non-preflight request without Origin, what such an answer needs, with the
+ * names' case: `Vary: Origin` (a cache must not hand it to a browser's cross-origin request). Its
+ * Access-Control-* headers are left off: a browser reads them only on an answer to a request with an Origin.
+ */
 function headersWithoutOrigin(options: StaticCorsOptions): [string, string | string[]][] {
   const probe = new ServerResponse(new IncomingMessage(new Socket()));
   probe.req.method = 'GET';
@@ -26,17 +30,19 @@ function headersWithoutOrigin(options: StaticCorsOptions): [string, string | str
     failed = err;
   });
   if (failed !== undefined) throw failed;
-  return names.map((name) => {
-    const value = probe.getHeader(name);
-    return [name, Array.isArray(value) ? value : String(value)];
-  });
+  return names
+    .filter((name) => !/^access-control-/i.test(name))
+    .map((name) => {
+      const value = probe.getHeader(name);
+      return [name, Array.isArray(value) ? value : String(value)];
+    });
 }
 
 /**
  * cors(options), with a fast path for what nearly every request is: no Origin header (servers, apps, curl; a
  * browser sends Origin on every cross-origin request) and not a preflight. cors' answer to those does not depend
- * on the request, so it is worked out once and set directly: same headers, same values. Preflights, requests
- * with an Origin, and a response that already has a Vary (cors would append to it) go through cors itself.
+ * on the request, so it is worked out once and set directly (less what only a CORS check reads). Preflights,
+ * requests with an Origin, and a response that already has a Vary (cors would append to it) go through cors.
  */
 export function corsHeaders(options: StaticCorsOptions): RequestHandler {
   const full = cors(options);

@@ -3,7 +3,7 @@ import { runWithContext, type Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { logRequest } from './access-log';
 import { assignRequestId } from './request-context';
-import { securityHeaderSetter } from './security-headers';
+import { API_SECURITY_HEADERS, securityHeaderSetter } from './security-headers';
 
 /**
  * securityHeaders, requestContext, accessLog and httpMetrics as one middleware: the same headers, request id,
@@ -18,7 +18,8 @@ export function requestFrame(options: {
   securityHeaders?: boolean;
 }): RequestHandler {
   const { log, metrics } = options;
-  const setSecurityHeaders = options.securityHeaders === false ? undefined : securityHeaderSetter();
+  const setSecurityHeaders =
+    options.securityHeaders === false ? undefined : securityHeaderSetter(API_SECURITY_HEADERS);
   return (req, res, next) => {
     const start = process.hrtime.bigint();
     setSecurityHeaders?.(res);
