@@ -12,8 +12,9 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const log = createServiceLogger('api-gateway', config);
   logProcessWarnings(log);
-  // No key prefix on the client: the limiter stores put REDIS_KEY_PREFIX into their own keys.
-  const redis = createRedis({ url: config.REDIS_URL, log, name: 'api-gateway', autoPipelining: true });
+  // No key prefix on the client: the limiter stores put REDIS_KEY_PREFIX into their own keys. No auto-pipelining:
+  // the limiters already count every request of an event-loop turn in one script call.
+  const redis = createRedis({ url: config.REDIS_URL, log, name: 'api-gateway' });
   const metrics = createMetrics('api-gateway');
   const server = createEdgeServer(createApp({ config, log, metrics, redis }), log);
   const internal = await startInternalServer({

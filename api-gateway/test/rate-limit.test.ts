@@ -295,10 +295,10 @@ describe('both limits in one Redis round trip', () => {
   });
 });
 
-describe('the production Redis client (commands of one turn sent as one pipeline)', () => {
+describe('the production Redis client (the requests of a turn counted in one script call)', () => {
   test('when requests arrive together, then each one is counted and the limits hold', async () => {
     // Arrange
-    const redis = createRedis({ url: 'redis://127.0.0.1:6379', log: silentLogger(), autoPipelining: true });
+    const redis = createRedis({ url: 'redis://127.0.0.1:6379', log: silentLogger() });
     const gw = buildGateway({
       upstream: stub.url,
       redis,

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { captureLogger, silentLogger, uniqueName, waitFor } from '@social/testkit/helpers';
 import { errorHandler, requestContext } from '../src/http';
 import type { Logger } from '../src/logger';
-import { clientIp, redisRateLimit, type RedisRateLimitOptions } from '../src/rate-limit';
+import { clientIp, redisRateLimit, turnBatchedCounts, type RedisRateLimitOptions } from '../src/rate-limit';
 import { closeRedis, createRedis, type Redis } from '../src/redis';
 import { closedPort } from './support/tcp-proxy';
 
@@ -206,5 +206,112 @@ describe('redisRateLimit', () => {
       'ratelimit-policy': '1;w=60',
       'retry-after': expect.stringMatching(/^[1-9]\d*$/),
     });
+  });
+});
+
+describe('turnBatchedCounts (the paired limiters’ counter)', () => {
+  const windowMs = 60_000;
+
+  // A Redis that has not seen the script answers its first call NOSCRIPT and gets EVAL: load it before counting.
+  beforeAll(async () => {
+    await turnBatchedCounts({ redis, windowMs, firstLimit: 1 })(`${newPrefix()}warm-up`, undefined);
+  });
+
+  /** The script calls Redis receives for keys under `prefix`, as MONITOR reports them. */
+  async function scriptCallsFor(prefix: string, act: () => Promise<unknown>): Promise<number> {
+    const monitor = await redis.monitor();
+    let calls = 0;
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      const name = String(args[0]).toLowerCase();
+      if ((name === 'evalsha' || name === 'eval') && args.some((a) => String(a).startsWith(prefix))) calls++;
+    });
+    try {
+      await act();
+      // MONITOR lines may trail the replies: wait until Redis has answered a command sent after them.
+      await redis.ping();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      monitor.disconnect();
+    }
+    return calls;
+  }
+
+  test('when many requests are counted in one turn, then each gets its own count and Redis sees one script call', async () => {
+    // Arrange
+    const prefix = newPrefix();
+    const count = turnBatchedCounts({ redis, windowMs, firstLimit: 1_000 });
+    // Act
+    let results: Awaited<ReturnType<typeof count>>[] = [];
+    const calls = await scriptCallsFor(prefix, async () => {
+      results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => count(`${prefix}ip`, `${prefix}user:${i % 2}`)),
+      );
+    });
+    // Assert
+    expect(calls).toBe(1);
+    expect(results.map((r) => r.first.totalHits)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(results.map((r) => r.second?.totalHits)).toEqual(
+      Array.from({ length: 50 }, (_, i) => Math.floor(i / 2) + 1),
+    );
+    expect(results.every((r) => r.first.resetTime.getTime() > Date.now())).toBe(true);
+    expect(await redis.pttl(`${prefix}ip`)).toBeGreaterThan(windowMs - 5_000);
+  });
+
+  test('when a request’s first key is over its limit, then its second key is left alone', async () => {
+    // Arrange
+    const prefix = newPrefix();
+    const count = turnBatchedCounts({ redis, windowMs, firstLimit: 3 });
+    // Act
+    const results = await Promise.all(Array.from({ length: 5 }, () => count(`${prefix}ip`, `${prefix}user`)));
+    // Assert
+    expect(results.map((r) => [r.first.totalHits, r.second?.totalHits])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, undefined],
+      [5, undefined],
+    ]);
+    expect(await redis.get(`${prefix}user`)).toBe('3');
+  });
+
+  test('when a request has only a first key, then only that key moves', async () => {
+    // Arrange
+    const prefix = newPrefix();
+    const count = turnBatchedCounts({ redis, windowMs, firstLimit: 10 });
+    // Act
+    const [withSecond, alone] = await Promise.all([
+      count(`${prefix}a`, `${prefix}b`),
+      count(`${prefix}a`, undefined),
+    ]);
+    // Assert
+    expect([withSecond?.first.totalHits, withSecond?.second?.totalHits]).toEqual([1, 1]);
+    expect([alone?.first.totalHits, alone?.second]).toEqual([2, undefined]);
+    expect(await redis.get(`${prefix}b`)).toBe('1');
+  });
+
+  test('when a burst is larger than one call holds, then it is split and every request is still counted once', async () => {
+    // Arrange
+    const prefix = newPrefix();
+    const count = turnBatchedCounts({ redis, windowMs, firstLimit: 10_000 });
+    // Act
+    let results: Awaited<ReturnType<typeof count>>[] = [];
+    const calls = await scriptCallsFor(prefix, async () => {
+      results = await Promise.all(Array.from({ length: 600 }, () => count(`${prefix}ip`, undefined)));
+    });
+    // Assert
+    expect(calls).toBe(3);
+    expect(results.map((r) => r.first.totalHits)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+    expect(await redis.get(`${prefix}ip`)).toBe('600');
+  });
+
+  test('when Redis is unreachable, then every request of the turn gets the error', async () => {
+    // Arrange
+    const down = createRedis({ url: `redis://127.0.0.1:${await closedPort()}`, log: silentLogger() });
+    extraClients.push(down);
+    const count = turnBatchedCounts({ redis: down, windowMs, firstLimit: 10 });
+    // Act
+    const settled = await Promise.allSettled(Array.from({ length: 3 }, () => count('k1', 'k2')));
+    // Assert
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
   });
 });

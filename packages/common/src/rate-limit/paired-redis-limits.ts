@@ -2,34 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from 'express-rate-limit';
 import type { Logger } from '../logger';
-import { redisScript, type Redis } from '../redis';
+import type { Redis } from '../redis';
 import { redisRateLimit, type RedisRateLimitOptions } from './redis-rate-limit';
 import { ResilientRedisStore } from './resilient-redis-store';
-
-/**
- * rate-limit-redis's own increment logic (same keys, same values, so replicas running either share counters),
- * once per key, for two keys in one call. The second key is left alone when the first is already over its
- * limit: its limiter never runs for that request, as before, when they were two calls.
- */
-const PAIR_SCRIPT = redisScript(`
-local windowMs = tonumber(ARGV[1])
-local function hit(key)
-  local ttl = redis.call("PTTL", key)
-  if ttl <= 0 then
-    redis.call("SET", key, 1, "PX", windowMs)
-    return 1, windowMs
-  end
-  return redis.call("INCR", key), ttl
-end
-local h1, t1 = hit(KEYS[1])
-if h1 > tonumber(ARGV[2]) then return { h1, t1 } end
-local h2, t2 = hit(KEYS[2])
-return { h1, t1, h2, t2 }
-`);
-const toInfo = (hits: unknown, ttl: unknown): IncrementResponse => ({
-  totalHits: Number(hits),
-  resetTime: new Date(Date.now() + Number(ttl)),
-});
+import { turnBatchedCounts } from './turn-batched-counts';
 
 type LimitSide = Pick<
   RedisRateLimitOptions,
@@ -110,10 +86,10 @@ class HandoffStore implements Store {
 
 /**
  * Two express-rate-limit + rate-limit-redis limiters (say per IP, then per user after authentication) whose
- * counters move in one Redis round trip when the second key is known early: the first limiter's key generator
- * sends both increments as one script and hands each limiter its own answer. Each limiter still decides, answers
- * 429 and sets its headers as `redisRateLimit` does; a Redis failure fails both open, each counted in its
- * `onStoreError`.
+ * counters move together: the first limiter's key generator counts its key, and the second's when it is known
+ * early, in the script call of this event-loop turn (turnBatchedCounts: every limited request of the turn in one
+ * round trip), and hands each limiter its own answer. Each limiter still decides, answers 429 and sets its
+ * headers as `redisRateLimit` does; a Redis failure fails both open, each counted in its `onStoreError`.
  */
 export function pairedRedisLimits(options: PairedRedisLimitsOptions): {
   first: RequestHandler;
@@ -122,27 +98,23 @@ export function pairedRedisLimits(options: PairedRedisLimitsOptions): {
   const { redis, log, windowMs, first, second } = options;
   const firstStore = new HandoffStore(redis, first.prefix, () => first.onStoreError?.());
   const secondStore = new HandoffStore(redis, second.prefix, () => second.onStoreError?.());
-  const windowArg = String(windowMs);
-  const firstLimitArg = String(first.limit);
+  const countPair = turnBatchedCounts({ redis, windowMs, firstLimit: first.limit });
   // The second side's answer, waiting on the request for its limiter.
   const early = new WeakMap<Request, { key: string; result: Promise<IncrementResponse | undefined> }>();
-
-  const incrementBoth = (key1: string, key2: string): Promise<unknown> =>
-    PAIR_SCRIPT.run(redis, [`${first.prefix}${key1}`, `${second.prefix}${key2}`], [windowArg, firstLimitArg]);
 
   const firstKey = (req: Request): string => {
     const key1 = first.keyGenerator(req);
     const key2 = second.earlyKey(req);
-    if (key2 === undefined) return key1;
-    const reply = incrementBoth(key1, key2).then((r) => {
-      if (!Array.isArray(r) || (r.length !== 2 && r.length !== 4))
-        throw new TypeError('unexpected reply from redis');
-      return r;
-    });
-    const secondResult = reply.then((r) => (r.length === 4 ? toInfo(r[2], r[3]) : undefined));
-    secondResult.catch(() => undefined); // awaited by the second limiter, if it runs
-    early.set(req, { key: key2, result: secondResult });
-    return firstStore.ticket(reply.then((r) => toInfo(r[0], r[1])));
+    const counts = countPair(
+      `${first.prefix}${key1}`,
+      key2 === undefined ? undefined : `${second.prefix}${key2}`,
+    );
+    if (key2 !== undefined) {
+      const secondResult = counts.then((c) => c.second);
+      secondResult.catch(() => undefined); // awaited by the second limiter, if it runs
+      early.set(req, { key: key2, result: secondResult });
+    }
+    return firstStore.ticket(counts.then((c) => c.first));
   };
 
   const secondKey = (req: Request): string => {

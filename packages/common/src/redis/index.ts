@@ -12,7 +12,7 @@ export interface RedisOptions {
   name?: string;
   /**
    * Send the commands of one event-loop turn as one pipeline (one write, one read): for a client that issues a
-   * command per request under concurrency, like the gateway's limiter.
+   * command per request under concurrency, like post-service's cache reads.
    */
   autoPipelining?: boolean;
 }
