@@ -246,4 +246,24 @@ describe('logProcessWarnings', () => {
       }),
     );
   });
+
+  test('when a request sets the warning off, then the line is about the process and names no request', () => {
+    const script = `
+      const { logProcessWarnings } = require(${JSON.stringify(path.join(__dirname, '../src/lifecycle/index.ts'))});
+      const { createLogger, runWithContext } = require(${JSON.stringify(path.join(__dirname, '../src/logger/index.ts'))});
+      logProcessWarnings(createLogger({ service: 'warn-test', json: true }));
+      runWithContext({ requestId: 'req-1', userId: 'user-1' }, () => require('node:util')._extend({}, { a: 1 }));
+      setTimeout(() => process.exit(0), 50);
+    `;
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const warning = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.code === 'DEP0060');
+    expect(warning).toMatchObject({ level: 'warn', message: 'process warning' });
+    expect(warning).not.toHaveProperty('requestId');
+    expect(warning).not.toHaveProperty('userId');
+  });
 });

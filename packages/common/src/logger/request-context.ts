@@ -12,6 +12,9 @@ export const runWithContext = <T>(ctx: RequestContext, fn: () => T): T => storag
 
 export const currentContext = (): RequestContext | undefined => storage.getStore();
 
+/** Runs `fn` with no request context: for a line about the process that a request happened to set off. */
+export const outsideContext = <T>(fn: () => T): T => storage.exit(fn);
+
 /** Adds fields to the current context, e.g. the user id once a token is verified. */
 export function updateContext(fields: RequestContext): void {
   const ctx = storage.getStore();
