@@ -37,6 +37,37 @@ const upstreamErrors = async (): Promise<number> => {
 };
 const errorShape = { success: false, message: expect.any(String), requestId: expect.any(String) };
 
+describe('request targets', () => {
+  test('when a client sends the target in absolute form, then it is routed, checked and proxied like the path alone', async () => {
+    // What a client behind a forward proxy sends (RFC 9112 §3.2.2); an HTTP client library never does it itself.
+    const res = await exchange(port, {
+      head: [
+        'POST http://api.example:8080/v1/auth/login?via=proxy HTTP/1.1',
+        'Host: ignored.example',
+        'Content-Type: application/json',
+        `Content-Length: ${Buffer.byteLength(login)}`,
+      ],
+      body: login,
+    });
+    expect(res.status).toBe(200);
+    const echo = echoOf(res.body);
+    expect(echo.path).toBe('/api/auth/login');
+    expect(echo.query).toEqual({ via: 'proxy' });
+    expect(echo.headers['x-forwarded-host']).toBe('api.example:8080');
+    expect(echo.bodySha256).toBe(sha256(login));
+
+    const dotted = await exchange(port, {
+      head: ['GET http://api.example/v1/auth/../users/me HTTP/1.1', 'Host: api.example'],
+    });
+    expect(dotted.status).toBe(400);
+    const unknown = await exchange(port, {
+      head: ['GET http://api.example/elsewhere HTTP/1.1', 'Host: api.example'],
+    });
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body)).toMatchObject(errorShape);
+  });
+});
+
 describe('bodies the gateway passes on as the client framed them', () => {
   test('when a login arrives chunked in several pieces, then the upstream reads the same bytes, still chunked', async () => {
     // Arrange

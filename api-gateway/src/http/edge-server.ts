@@ -43,14 +43,38 @@ function answerUnparsableRequests(server: http.Server, log: Logger): void {
   });
 }
 
+// scheme "://" authority, then the path and query exactly as sent (the dot-segment guard must see them raw:
+// WHATWG URL parsing would resolve `/v1/auth/../users/me` before any check ran).
+const ABSOLUTE_FORM = /^https?:\/\/([^/?#]+)(.*)$/is;
+
 /**
- * The public listener: Node answers `Expect: 100-continue` itself (the body then streams to the upstream),
- * hands any other expectation to the app (which refuses it in JSON, see `refuseUnknownExpectations`), and
- * unparsable requests get a JSON error too.
+ * RFC 9112 §3.2.2: a server accepts a request target in absolute form (`GET http://host/v1/posts/x`, what a
+ * client talking through a forward proxy sends) and takes the authority from it, not from Host. The app routes,
+ * checks and rewrites the origin form: such a target is turned into it before anything reads the URL (it used to
+ * reach the upstream with the scheme and host still in front of its path, which no service has a route for).
+ */
+function toOriginForm(req: http.IncomingMessage): void {
+  const target = req.url ?? '';
+  if (target.startsWith('/')) return;
+  const absolute = ABSOLUTE_FORM.exec(target);
+  if (!absolute) return; // `*`, or not a URL at all: the app answers it
+  const [, authority = '', rest = ''] = absolute;
+  req.url = rest.startsWith('/') ? rest : `/${rest}`;
+  req.headers.host = authority.slice(authority.lastIndexOf('@') + 1);
+}
+
+/**
+ * The public listener: request targets in absolute form become origin form, Node answers
+ * `Expect: 100-continue` itself (the body then streams to the upstream), any other expectation goes to the app
+ * (which refuses it in JSON, see `refuseUnknownExpectations`), and unparsable requests get a JSON error too.
  */
 export function createEdgeServer(app: Express, log: Logger): http.Server {
-  const server = http.createServer(app);
-  server.on('checkExpectation', app);
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    toOriginForm(req);
+    app(req, res);
+  };
+  const server = http.createServer(handle);
+  server.on('checkExpectation', handle);
   answerUnparsableRequests(server, log);
   return server;
 }
