@@ -220,23 +220,36 @@ describe('runMain', () => {
 });
 
 describe('logProcessWarnings', () => {
-  test('when a dependency triggers a deprecation, then it is one JSON warn line and nothing on stderr', () => {
-    // A child process: the listener replaces Node's own printer for the whole process.
+  /**
+   * Runs `trigger` in a child process whose warnings go through logProcessWarnings (the listener replaces Node's
+   * own printer for the whole process), with `runWithContext` in scope; returns its stderr and JSON stdout lines.
+   */
+  function warningsOf(trigger: string): {
+    status: number | null;
+    stderr: string;
+    lines: Record<string, unknown>[];
+  } {
     const script = `
       const { logProcessWarnings } = require(${JSON.stringify(path.join(__dirname, '../src/lifecycle/index.ts'))});
-      const { createLogger } = require(${JSON.stringify(path.join(__dirname, '../src/logger/index.ts'))});
+      const { createLogger, runWithContext } = require(${JSON.stringify(path.join(__dirname, '../src/logger/index.ts'))});
       logProcessWarnings(createLogger({ service: 'warn-test', json: true }));
-      require('node:util')._extend({}, { a: 1 }); // what http-proxy calls on every proxied request
+      ${trigger}
       setTimeout(() => process.exit(0), 50); // warnings are emitted on a later tick
     `;
     const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8' });
-    expect(run.status).toBe(0);
-    expect(run.stderr).not.toMatch(/DeprecationWarning|DEP0060/);
     const lines = run.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines).toContainEqual(
+    return { status: run.status, stderr: run.stderr, lines };
+  }
+
+  test('when a dependency triggers a deprecation, then it is one JSON warn line and nothing on stderr', () => {
+    // What http-proxy calls on every proxied request.
+    const run = warningsOf(`require('node:util')._extend({}, { a: 1 });`);
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toMatch(/DeprecationWarning|DEP0060/);
+    expect(run.lines).toContainEqual(
       expect.objectContaining({
         level: 'warn',
         message: 'process warning',
@@ -248,20 +261,11 @@ describe('logProcessWarnings', () => {
   });
 
   test('when a request sets the warning off, then the line is about the process and names no request', () => {
-    const script = `
-      const { logProcessWarnings } = require(${JSON.stringify(path.join(__dirname, '../src/lifecycle/index.ts'))});
-      const { createLogger, runWithContext } = require(${JSON.stringify(path.join(__dirname, '../src/logger/index.ts'))});
-      logProcessWarnings(createLogger({ service: 'warn-test', json: true }));
-      runWithContext({ requestId: 'req-1', userId: 'user-1' }, () => require('node:util')._extend({}, { a: 1 }));
-      setTimeout(() => process.exit(0), 50);
-    `;
-    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8' });
+    const run = warningsOf(
+      `runWithContext({ requestId: 'req-1', userId: 'user-1' }, () => require('node:util')._extend({}, { a: 1 }));`,
+    );
     expect(run.status).toBe(0);
-    const warning = run.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l.code === 'DEP0060');
+    const warning = run.lines.find((l) => l.code === 'DEP0060');
     expect(warning).toMatchObject({ level: 'warn', message: 'process warning' });
     expect(warning).not.toHaveProperty('requestId');
     expect(warning).not.toHaveProperty('userId');
