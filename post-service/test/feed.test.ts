@@ -10,7 +10,15 @@ import {
   type PostTestEnv,
   type PostTestInfra,
 } from './support/post-app';
-import { allPages, feedIds, follow, getByUser, getFeed, unfollow } from './support/user-events';
+import {
+  allPages,
+  feedIds,
+  follow,
+  getByUser,
+  getFeed,
+  unfollow,
+  type ListReply,
+} from './support/user-events';
 
 /** Low, so a test can make a hot author out of three followers (production default: 10,000). */
 const THRESHOLD = 3;
@@ -331,6 +339,83 @@ describe('GET /api/posts/feed', () => {
       { id: fanned.id, likeCount: 1, commentCount: 0, likedByMe: false },
       { id: hot.id, likeCount: 2, commentCount: 0, likedByMe: true },
     ]);
+  });
+});
+
+describe('GET /api/posts/feed: a warm page', () => {
+  /** The commands clients send for this suite's keys while `act` runs (not those scripts run), per MONITOR. */
+  async function redisCommandsDuring(act: () => Promise<unknown>): Promise<string[]> {
+    const monitor = await env.redis.monitor();
+    const commands: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source !== 'lua' && args.some((a) => String(a).startsWith(infra.keyPrefix)))
+        commands.push(String(args[0]).toLowerCase());
+    });
+    try {
+      await act();
+      // MONITOR lines may trail the replies: wait until Redis has answered a command sent after them.
+      await env.redis.ping();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      monitor.disconnect();
+    }
+    return commands;
+  }
+
+  test('when a warm feed is read again, then one Redis command answers it: entries, bodies, likes and likedByMe', async () => {
+    // Arrange: bob reads once, which caches every post body and counter his page shows
+    const [alice, bob, carol] = [createTestUser(), createTestUser(), createTestUser()];
+    await follow(env, bob, alice);
+    const [older, newer] = await createPosts(alice, 2);
+    await waitFor(async () => (await feedIds(env.app, bob)).length === 2, { description: 'fanned out' });
+    const like = (user: TestUser, postId?: string) =>
+      request(env.app).put(`/api/posts/${postId}/like`).set(user.auth).expect(200);
+    await like(bob, older);
+    await like(carol, older);
+    await like(carol, newer);
+    await getFeed(env.app, bob);
+    // Act
+    let res: Awaited<ReturnType<typeof getFeed>> | undefined;
+    const commands = await redisCommandsDuring(async () => {
+      res = await getFeed(env.app, bob);
+    });
+    // Assert
+    expect(commands).toEqual(['evalsha']);
+    expect(res?.body.posts).toMatchObject([
+      { id: newer, likeCount: 1, likedByMe: false, author: { id: alice.id } },
+      { id: older, likeCount: 2, likedByMe: true, author: { id: alice.id } },
+    ]);
+  });
+
+  test('when posts share a millisecond across page boundaries, then every cached page shows each once, with its own body and likes', async () => {
+    // Arrange: five posts at one instant, their feed rebuilt with equal scores, then every page read once (which
+    // caches the bodies and counters the next pass reads beside the entries)
+    const [alice, bob, carol] = [createTestUser(), createTestUser(), createTestUser()];
+    await follow(env, bob, alice);
+    const posts = await Promise.all(Array.from({ length: 5 }, () => arrange(env.app).createPost(alice)));
+    const ids = posts.map((p) => p.id);
+    await env.posts.updateMany({ _id: { $in: ids } }, { $set: { createdAt: new Date() } });
+    await env.redis.del(...ids.map((id) => `post:${id}`), feedKey(bob), stateKey(bob));
+    const likes = new Map(ids.map((id, i) => [id, i % 3]));
+    for (const [id, n] of likes)
+      for (const user of [bob, carol].slice(0, n))
+        await request(env.app).put(`/api/posts/${id}/like`).set(user.auth).expect(200);
+    const pageOf = (query: string) => getFeed(env.app, bob, query);
+    await allPages(pageOf, 2);
+    // Act
+    const served: ListReply['body']['posts'] = [];
+    await allPages(async (query) => {
+      const res = await pageOf(query);
+      served.push(...res.body.posts);
+      return res;
+    }, 2);
+    // Assert
+    expect(served.map((p) => p.id)).toEqual([...ids].sort().reverse());
+    for (const post of served) {
+      expect(post.content).toBe(posts.find((p) => p.id === post.id)?.content);
+      expect(post.likeCount).toBe(likes.get(post.id));
+      expect(post.likedByMe).toBe((likes.get(post.id) ?? 0) > 0);
+    }
   });
 });
 

@@ -31,17 +31,30 @@ export interface EngagementMisses {
  * a like therefore never puts the old count back. Fail-soft like the post cache.
  */
 export interface EngagementCache {
+  /** `read`: what Redis held for `postIds`, when a script already read it (the feed's read); else read now. */
   lookup(
     postIds: string[],
     viewerId: string,
     load: (missing: EngagementMisses) => Promise<EngagementLookup>,
+    read?: EngagementRead,
   ): Promise<EngagementLookup>;
   /** An edge moved: the post's counters, and the viewer's likedByMe for it when a like moved, are stale. */
   changed(change: { postId: string; likedBy?: string }): Promise<void>;
 }
 
-const keys = {
-  counts: (postId: string) => `eng:counts:${postId}`,
+/** What Redis held for a page, aligned with its post ids; '' where it held nothing. */
+export interface EngagementRead {
+  counts: string[];
+  liked: string[];
+}
+
+const COUNTS_PREFIX = 'eng:counts:';
+
+/** Where engagement lives, for a script that reads it beside something else (see ENGAGEMENT_OF). */
+export const engagementKeys = {
+  counts: (postId: string) => `${COUNTS_PREFIX}${postId}`,
+  /** Prepended to a post id (after the client's keyPrefix) inside a script, which builds the key itself. */
+  countsPrefix: COUNTS_PREFIX,
   /** One hash per viewer, field per post: a page's likedByMe is one HMGET. */
   liked: (viewerId: string) => `eng:liked:${viewerId}`,
 };
@@ -52,19 +65,34 @@ const CLAIM_MS = 5_000;
 /** A viewer's likedByMe hash stays bounded: past this many posts it is dropped and refilled. */
 const MAX_LIKED_FIELDS = 2_000;
 
-// Reads a page's counters and the viewer's likedByMe in one command. KEYS: count keys…, then the viewer's hash.
-// ARGV: the hash fields (post ids). Each answer is one space-joined string, an absent entry an empty item (no
-// value holds a space): two strings decode several times cheaper in the client than a reply item per post and
-// answer, and one command is cheaper than MGET beside HMGET even for a single post.
-const READ = redisScript(`
-local n = #KEYS - 1
-local counts = redis.call('MGET', unpack(KEYS, 1, n))
-local liked = redis.call('HMGET', KEYS[n + 1], unpack(ARGV))
-for i = 1, n do
-  counts[i] = counts[i] or ''
-  liked[i] = liked[i] or ''
+/**
+ * Lua: a page's counters and the viewer's likedByMe, given the first `n` of `countKeys`, the viewer's hash and
+ * the post ids. Each answer is one space-joined string, an absent entry an empty item (no value holds a space):
+ * two strings decode several times cheaper in the client than a reply item per post and answer, and one command
+ * is cheaper than MGET beside HMGET even for a single post. `EngagementCache.lookup` parses them (`read`).
+ */
+export const ENGAGEMENT_OF = `
+local function engagementOf(countKeys, n, likedKey, ids)
+  local counts = redis.call('MGET', unpack(countKeys, 1, n))
+  local liked = redis.call('HMGET', likedKey, unpack(ids, 1, n))
+  for i = 1, n do
+    counts[i] = counts[i] or ''
+    liked[i] = liked[i] or ''
+  end
+  return table.concat(counts, ' '), table.concat(liked, ' ')
 end
-return {table.concat(counts, ' '), table.concat(liked, ' ')}
+`;
+
+/** Splits ENGAGEMENT_OF's two strings. */
+export const engagementRead = (counts: string, liked: string): EngagementRead => ({
+  counts: counts.split(' '),
+  liked: liked.split(' '),
+});
+
+// KEYS: count keys…, then the viewer's hash. ARGV: the hash fields (post ids).
+const READ = redisScript(`${ENGAGEMENT_OF}
+local n = #KEYS - 1
+return {engagementOf(KEYS, n, KEYS[n + 1], ARGV)}
 `);
 
 // Claims every missing entry in one round trip. KEYS: count keys…, then the viewer's hash. ARGV: claim value,
@@ -149,17 +177,19 @@ export function createEngagementCache(opts: EngagementCacheOptions): EngagementC
   });
 
   return {
-    async lookup(postIds, viewerId, load) {
+    async lookup(postIds, viewerId, load, read) {
       if (postIds.length === 0) return { counts: new Map(), liked: new Set() };
-      const hashKey = keys.liked(viewerId);
-      const cached = await attempt('get-engagement', async () => {
-        const [counts = '', liked = ''] = (await READ.run(
-          redis,
-          [...postIds.map(keys.counts), hashKey],
-          postIds,
-        )) as string[];
-        return { counts: counts.split(' '), liked: liked.split(' ') };
-      });
+      const hashKey = engagementKeys.liked(viewerId);
+      const cached =
+        read ??
+        (await attempt('get-engagement', async () => {
+          const [counts = '', liked = ''] = (await READ.run(
+            redis,
+            [...postIds.map(engagementKeys.counts), hashKey],
+            postIds,
+          )) as string[];
+          return engagementRead(counts, liked);
+        }));
       if (!cached) return load({ counts: postIds, liked: postIds });
 
       const counts = new Map<string, CachedCounts>();
@@ -180,7 +210,7 @@ export function createEngagementCache(opts: EngagementCacheOptions): EngagementC
       lookups.inc({ result: 'miss' }, missing.counts.length + missing.liked.length);
 
       const claim = `${PENDING}${randomBytes(8).toString('hex')}`;
-      const keyArgs = [...missing.counts.map(keys.counts), hashKey];
+      const keyArgs = [...missing.counts.map(engagementKeys.counts), hashKey];
       // Claim before reading MongoDB: a write from here on deletes the claim, so this answer is then not kept.
       const claimed = await attempt('claim-engagement', () =>
         CLAIM.run(redis, keyArgs, [claim, CLAIM_MS, likedTtl, missing.counts.length, ...missing.liked]),
@@ -210,8 +240,8 @@ export function createEngagementCache(opts: EngagementCacheOptions): EngagementC
 
     async changed(change) {
       await attempt('forget-engagement', async () => {
-        const multi = redis.multi().del(keys.counts(change.postId));
-        if (change.likedBy) multi.hdel(keys.liked(change.likedBy), change.postId);
+        const multi = redis.multi().del(engagementKeys.counts(change.postId));
+        if (change.likedBy) multi.hdel(engagementKeys.liked(change.likedBy), change.postId);
         const results = await multi.exec();
         const failed = results?.find(([err]) => err);
         if (failed) throw failed[0];

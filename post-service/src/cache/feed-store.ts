@@ -3,7 +3,9 @@ import type { Logger } from '@social/common/logger';
 import { counter, type Registry } from '@social/common/metrics';
 import { redisScript, type Redis } from '@social/common/redis';
 import { failSoft, feedCacheErrors } from './fail-soft';
+import { ENGAGEMENT_OF, engagementKeys, engagementRead, type EngagementRead } from './engagement-cache';
 import { followingKey } from './following-cache';
+import { POST_KEY_PREFIX } from './post-cache';
 
 /** One post in a home feed: its createdAt (ms, the score) and id (the member; ties sort by id like MongoDB). */
 export interface FeedEntry {
@@ -27,9 +29,17 @@ export type FeedRead =
       hotAuthors: ReadonlySet<string> | undefined;
       /** The reader's cached follow set as Redis holds it (see FollowingCache), read in the same script. */
       following: string | null;
+      /** What Redis held for the entries' posts, aligned with `entries`, read in the same script. */
+      page: FeedPageRead;
     }
   | { state: 'cold'; following: string | null }
   | { state: 'unavailable' };
+
+/** The cached bodies (PostCache) and engagement (EngagementCache) of a read's entries, for those caches to parse. */
+export interface FeedPageRead {
+  bodies: (string | null)[];
+  engagement: EngagementRead;
+}
 
 /**
  * Home feeds in Redis: per user a sorted set `feed:{<userId>}` of post ids scored by createdAt, capped at
@@ -133,28 +143,47 @@ if n > 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 return 1
 `);
 
-// KEYS: feed, state, the reader's cached follow set. ARGV: ttl, count, the cursor's score ('' on the first page),
-// same-ms limit. Returns the follow set and the state (each false when absent) and the entries (WITHSCORES): on a
-// later page first those sharing the cursor's millisecond, then older ones. Reading keeps a feed alive: only
-// readers' feeds stay in Redis. One script instead of six commands, all in the reader's slot.
-const READ = redisScript(`
+// KEYS: feed, state, the reader's cached follow set, the hot-author list's version, the reader's likedByMe hash.
+// ARGV: ttl, count, the cursor's score ('' on the first page), same-ms limit, then the key prefixes (the client's
+// keyPrefix included) of cached posts and of their counters. Returns the follow set, the state and the version
+// (each false when absent), the entries (WITHSCORES: on a later page first those sharing the cursor's
+// millisecond, then older ones), and for those entries' posts their cached bodies and engagement. Reading keeps a
+// feed alive: only readers' feeds stay in Redis. A warm page is this one round trip: the post and counter keys
+// are built here because they are known only once the range is read (standalone Redis runs that; a cluster would
+// need them declared).
+const READ = redisScript(`${ENGAGEMENT_OF}
 local following = redis.call('GET', KEYS[3])
+local version = redis.call('GET', KEYS[4])
 local state = redis.call('GET', KEYS[2])
-if not state then return {following, false} end
+if not state then return {following, false, version} end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[1])
+local ranges
 if ARGV[3] == '' then
-  return {following, state, redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, ARGV[2])}
+  ranges = {redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, ARGV[2])}
+else
+  ranges = {
+    redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[3], ARGV[3], 'WITHSCORES', 'LIMIT', 0, ARGV[4]),
+    redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. ARGV[3], '-inf', 'WITHSCORES', 'LIMIT', 0, ARGV[2]),
+  }
 end
-return {
-  following,
-  state,
-  redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[3], ARGV[3], 'WITHSCORES', 'LIMIT', 0, ARGV[4]),
-  redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. ARGV[3], '-inf', 'WITHSCORES', 'LIMIT', 0, ARGV[2]),
-}
+local ids, postKeys, countKeys = {}, {}, {}
+for _, range in ipairs(ranges) do
+  for i = 1, #range, 2 do
+    local n = #ids + 1
+    ids[n] = range[i]
+    postKeys[n] = ARGV[5] .. range[i]
+    countKeys[n] = ARGV[6] .. range[i]
+  end
+end
+if #ids == 0 then return {following, state, version, ranges, {}, '', ''} end
+local counts, liked = engagementOf(countKeys, #ids, KEYS[5], ids)
+return {following, state, version, ranges, redis.call('MGET', unpack(postKeys)), counts, liked}
 `);
-/** READ's answer: the follow set and the state (null when absent), then one or two WITHSCORES ranges. */
-type ReadReply = [following: string | null, state: string | null, first?: string[], older?: string[]];
+/** READ's answer after the follow set, state and version: the ranges and their posts' data. */
+type PageReply = [ranges?: string[][], bodies?: (string | null)[], counts?: string, liked?: string];
+/** READ's answer: follow set, state and version (null when absent), then PageReply when the feed exists. */
+type ReadReply = [following: string | null, state: string | null, version: string | null, ...PageReply];
 
 const KNOWN = '-';
 
@@ -181,6 +210,31 @@ function results(reply: Reply): unknown[] {
     if (err) throw err;
     return value;
   });
+}
+
+/**
+ * READ's ranges as entries after `after` (a later page's first range holds the cursor's millisecond, of which
+ * only ids below the cursor's follow), at most `count`, with their posts' data kept aligned.
+ */
+function pageAfter(
+  after: FeedEntry | undefined,
+  count: number,
+  [ranges = [], bodies = [], counts = '', liked = '']: PageReply,
+): { entries: FeedEntry[]; page: FeedPageRead } {
+  const [first = [], older = []] = ranges;
+  const all = [...toEntries(first), ...toEntries(older)];
+  const engagement = engagementRead(counts, liked);
+  const sameMs = first.length / 2;
+  const entries: FeedEntry[] = [];
+  const page: FeedPageRead = { bodies: [], engagement: { counts: [], liked: [] } };
+  all.forEach((entry, i) => {
+    if (entries.length >= count || (after && i < sameMs && entry.id >= after.id)) return;
+    entries.push(entry);
+    page.bodies.push(bodies[i] ?? null);
+    page.engagement.counts.push(engagement.counts[i] ?? '');
+    page.engagement.liked.push(engagement.liked[i] ?? '');
+  });
+  return { entries, page };
 }
 
 /** WITHSCORES replies: member, score, member, score… */
@@ -211,11 +265,10 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
   const addHotAuthors = (members: string[]): Promise<unknown> =>
     ADD_HOT_AUTHORS.run(redis, [keys.hotAuthors, keys.hotAuthorsVersion], [newVersion(), ...members]);
 
-  // This replica's copy of the hot-author set, as of `version`. A read asks only for the version (one GET) and
-  // fetches the members when it moved.
+  // This replica's copy of the hot-author set, as of `version`. Every read brings the current version along, and
+  // the members are fetched only when it moved.
   let held: { version: string; hot: ReadonlySet<string> | undefined } | undefined;
-  const hotAuthors = async (): Promise<ReadonlySet<string> | undefined> => {
-    const current = await redis.get(keys.hotAuthorsVersion);
+  const hotAuthors = async (current: string | null): Promise<ReadonlySet<string> | undefined> => {
     if (held && current === held.version) return held.hot;
     const [version, members] = (await HOT_AUTHORS.run(
       redis,
@@ -228,38 +281,39 @@ export function createFeedStore(opts: FeedStoreOptions): FeedStore {
     };
     return held.hot;
   };
+  const keyPrefix = redis.options.keyPrefix ?? '';
+  const pageKeyPrefixes = [`${keyPrefix}${POST_KEY_PREFIX}`, `${keyPrefix}${engagementKeys.countsPrefix}`];
 
   return {
     async read(userId, after, count) {
-      // The feed's script and the hot-author list's version side by side (one write with autopipelining): the
-      // list lives in another slot.
-      const reply = await attempt('read', () =>
-        Promise.all([
-          READ.run(
-            redis,
-            [keys.feed(userId), keys.state(userId), followingKey(userId)],
-            [ttlSeconds, count, after ? after.t : '', SAME_MS_LIMIT],
-          ) as Promise<ReadReply>,
-          hotAuthors(),
-        ]),
-      );
+      const reply = await attempt('read', async () => {
+        const [following, state, version, ...page] = (await READ.run(
+          redis,
+          [
+            keys.feed(userId),
+            keys.state(userId),
+            followingKey(userId),
+            keys.hotAuthorsVersion,
+            engagementKeys.liked(userId),
+          ],
+          [ttlSeconds, count, after ? after.t : '', SAME_MS_LIMIT, ...pageKeyPrefixes],
+        )) as ReadReply;
+        return { following, state, page, hot: state === null ? undefined : await hotAuthors(version) };
+      });
       if (!reply) {
         lookups.inc({ state: 'unavailable' });
         return { state: 'unavailable' };
       }
-      const [[following, state, first, older], hot] = reply;
+      const { following, state, hot } = reply;
       const built = typeof state === 'string' ? /^(complete|capped):(\d+)$/.exec(state) : null;
       if (!built) {
         lookups.inc({ state: 'cold' });
         return { state: 'cold', following };
       }
       lookups.inc({ state: 'warm' });
-      const entries = after
-        ? [...toEntries(first).filter((e) => e.id < after.id), ...toEntries(older)].slice(0, count)
-        : toEntries(first);
       return {
         state: 'warm',
-        entries,
+        ...pageAfter(after, count, reply.page),
         complete: built[1] === 'complete',
         builtAt: Number(built[2]),
         hotAuthors: hot,

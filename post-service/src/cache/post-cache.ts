@@ -19,9 +19,14 @@ export interface PostCache {
   post(postId: string, load: () => Promise<PostDto | null>): Promise<PostDto | null>;
   /**
    * Many posts at once (feeds): one MGET, and one `load` for the misses. Deleted or unknown posts are absent
-   * from the answer.
+   * from the answer. `read`: what their keys held, aligned with `postIds`, when a script already read them (the
+   * feed's read); then there is no MGET.
    */
-  posts(postIds: string[], load: (missing: string[]) => Promise<PostDto[]>): Promise<Map<string, PostDto>>;
+  posts(
+    postIds: string[],
+    load: (missing: string[]) => Promise<PostDto[]>,
+    read?: ReadonlyArray<string | null>,
+  ): Promise<Map<string, PostDto>>;
   page(query: { page: number; limit: number }, load: () => Promise<PostPage>): Promise<PostPage>;
   /** A post was created: every cached list page is now stale. */
   postCreated(): Promise<void>;
@@ -40,8 +45,11 @@ const DELETED_MARKER_TTL_SECONDS = 300;
 type CachedPost = Omit<PostDto, 'media'> & { media?: PostMedia[] };
 type CachedPage = Omit<PostPage, 'posts'> & { posts: CachedPost[] };
 
+/** Prepended to a post id (after the client's keyPrefix) by a script that reads post bodies itself. */
+export const POST_KEY_PREFIX = 'post:';
+
 const cacheKeys = {
-  post: (postId: string) => `post:${postId}`,
+  post: (postId: string) => `${POST_KEY_PREFIX}${postId}`,
   listVersion: 'posts:list:version',
   listPage: (version: number, page: number, limit: number) => `posts:list:v${version}:${page}:${limit}`,
 };
@@ -93,10 +101,10 @@ export function createPostCache(opts: PostCacheOptions): PostCache {
       return post;
     },
 
-    async posts(postIds, load) {
+    async posts(postIds, load, read) {
       const found = new Map<string, PostDto>();
       if (postIds.length === 0) return found;
-      const raws = await attempt('get-posts', () => redis.mget(postIds.map(cacheKeys.post)));
+      const raws = read ?? (await attempt('get-posts', () => redis.mget(postIds.map(cacheKeys.post))));
       const missing: string[] = [];
       postIds.forEach((id, i) => {
         const raw = raws?.[i];

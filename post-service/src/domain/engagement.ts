@@ -1,4 +1,4 @@
-import type { EngagementCache, EngagementLookup } from '../cache/engagement-cache';
+import type { EngagementCache, EngagementLookup, EngagementRead } from '../cache/engagement-cache';
 import type { CommentModel } from '../models/comment.model';
 import { likedAmong, type LikeModel } from '../models/like.model';
 import { findCountsOf } from '../models/post-engagement.model';
@@ -28,20 +28,26 @@ export function lookupEngagement(
   postIds: string[],
   viewerId: string,
   deps: Pick<EngagementDeps, 'posts' | 'likes' | 'engagementCache'>,
+  read?: EngagementRead,
 ): Promise<EngagementLookup> {
   if (postIds.length === 0) return Promise.resolve({ counts: new Map(), liked: new Set() });
-  return deps.engagementCache.lookup(postIds, viewerId, async (missing) => {
-    const [counts, liked] = await Promise.all([
-      findCountsOf(deps.posts, missing.counts),
-      likedAmong(deps.likes, { userId: viewerId, postIds: missing.liked }),
-    ]);
-    return { counts, liked };
-  });
+  return deps.engagementCache.lookup(
+    postIds,
+    viewerId,
+    async (missing) => {
+      const [counts, liked] = await Promise.all([
+        findCountsOf(deps.posts, missing.counts),
+        likedAmong(deps.likes, { userId: viewerId, postIds: missing.liked }),
+      ]);
+      return { counts, liked };
+    },
+    read,
+  );
 }
 
 /**
- * A lookup started before the page was final (the feed starts it beside loading the post bodies, so both go to
- * Redis in one write): the ids it asked about, and its answer.
+ * A lookup started before the page was final (the feed starts it from what its read found in Redis, beside
+ * loading the post bodies): the ids it asked about, and its answer.
  */
 export interface PrefetchedEngagement {
   postIds: ReadonlySet<string>;
@@ -53,8 +59,9 @@ export function prefetchEngagement(
   postIds: string[],
   viewerId: string,
   deps: Pick<EngagementDeps, 'posts' | 'likes' | 'engagementCache'>,
+  read?: EngagementRead,
 ): PrefetchedEngagement {
-  const lookup = lookupEngagement(postIds, viewerId, deps);
+  const lookup = lookupEngagement(postIds, viewerId, deps, read);
   lookup.catch(() => undefined);
   return { postIds: new Set(postIds), lookup };
 }

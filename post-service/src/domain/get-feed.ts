@@ -1,6 +1,6 @@
 import type { CursorCodec, CursorQuery } from '@social/common/http';
 import type { Logger } from '@social/common/logger';
-import type { FeedEntry, FeedRead, FeedStore } from '../cache/feed-store';
+import type { FeedEntry, FeedPageRead, FeedRead, FeedStore } from '../cache/feed-store';
 import type { FollowingCache } from '../cache/following-cache';
 import type { PostCache } from '../cache/post-cache';
 import { followeesOf, type FollowEdgeModel } from '../models/follow-edge.model';
@@ -71,14 +71,15 @@ export async function getFeed(
     () => followeesOf(deps.follows, cmd.userId, deps.maxFollowing),
     firstRead.state === 'unavailable' ? undefined : { raw: firstRead.following },
   );
-  // The page's likes and comments are asked for beside its post bodies (one Redis write for both): a warm first
-  // read's entries are nearly always the page. Posts it did not name are looked up when the page is presented.
+  // A warm first read's entries are nearly always the page, and the read brought their likes and comments along.
+  // Posts it did not name are looked up when the page is presented.
   const prefetched =
     firstRead.state === 'warm'
       ? prefetchEngagement(
           firstRead.entries.map((e) => e.id),
           cmd.userId,
           deps,
+          firstRead.page.engagement,
         )
       : undefined;
   const { posts, resumeAt } = await collectPage(deps, firstRead, {
@@ -136,7 +137,7 @@ async function collectPage(
     }
     const hotFollowed = await followedHotAuthors(deps, current.hotAuthors, q.authorIds);
     const [fannedOut, mergedAtRead] = await Promise.all([
-      hydrate(deps, q.userId, entries),
+      hydrate(deps, q.userId, entries, current.page.bodies),
       listVisiblePostsByAuthors(deps.posts, {
         authorIds: hotFollowed,
         after: position,
@@ -196,11 +197,21 @@ async function fromMongo(
   return (await listVisiblePostsByAuthors(deps.posts, { authorIds, after, limit })).map(toPostDto);
 }
 
-/** The posts behind feed entries, through the post cache; entries of deleted posts are pruned from the set. */
-async function hydrate(deps: GetFeedDeps, userId: string, entries: FeedEntry[]): Promise<PostDto[]> {
+/**
+ * The posts behind feed entries, from what the feed's read found cached (`bodies`) and MongoDB for the rest;
+ * entries of deleted posts are pruned from the set.
+ */
+async function hydrate(
+  deps: GetFeedDeps,
+  userId: string,
+  entries: FeedEntry[],
+  bodies: FeedPageRead['bodies'],
+): Promise<PostDto[]> {
   const ids = entries.map((e) => e.id);
-  const found = await deps.cache.posts(ids, async (missing) =>
-    (await findVisiblePostsByIds(deps.posts, missing)).map(toPostDto),
+  const found = await deps.cache.posts(
+    ids,
+    async (missing) => (await findVisiblePostsByIds(deps.posts, missing)).map(toPostDto),
+    bodies,
   );
   const gone = ids.filter((id) => !found.has(id));
   if (gone.length > 0) await deps.feeds.prune(userId, gone);
