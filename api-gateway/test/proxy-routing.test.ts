@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
+import path from 'node:path';
 import request from 'supertest';
 import { closeServer, listen } from '@social/common/lifecycle';
 import { createTestUser } from '@social/testkit/helpers';
@@ -194,5 +196,33 @@ describe('unknown routes', () => {
       status: 404,
       body: { success: false, message: 'Route not found', requestId: 'r-404' },
     });
+  });
+});
+
+describe('the legacy url.parse inside http-proxy-middleware', () => {
+  test('when a proxy is created, then Node has settled its url.parse warning (no stack walk per request) without printing it', () => {
+    // Arrange: a fresh process, where url.parse has never run; a call from outside node_modules warns once
+    const script = `
+      const url = require('node:url');
+      const warnings = [];
+      process.on('warning', (w) => warnings.push(w.code));
+      const { upstreamProxy } = require('./src/proxy/upstream-proxy.ts');
+      const { createLogger } = require('@social/common/logger');
+      const { createMetrics } = require('@social/common/metrics');
+      const route = { name: 'posts', target: 'http://127.0.0.1:1', from: '/v1/posts', to: '/api/posts' };
+      upstreamProxy(route, { log: createLogger({ service: 't', silent: true }), metrics: createMetrics('t'), timeoutMs: 1000 });
+      url.parse('/from-outside-node-modules');
+      setTimeout(() => process.stdout.write(JSON.stringify(warnings)), 50);
+    `;
+    // Act
+    const run = spawnSync(
+      process.execPath,
+      ['--conditions=@social/source', '--require', 'tsx/cjs', '-e', script],
+      { cwd: path.join(__dirname, '..'), encoding: 'utf8' },
+    );
+    // Assert
+    expect(run.stderr).not.toMatch(/DEP0169/);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([]);
   });
 });
