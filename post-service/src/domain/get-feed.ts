@@ -64,7 +64,7 @@ export async function getFeed(
   const scope = `feed:${cmd.userId}`;
   const after = cmd.cursor === undefined ? undefined : deps.cursors.decode(scope, cmd.cursor);
   const want = cmd.limit + 1;
-  // The feed's read brings the cached follow set along: a warm feed is one Redis round trip before hydration.
+  // The feed's read brings the cached follow set and the page's posts along: a warm page is one Redis round trip.
   const firstRead = await deps.feeds.read(cmd.userId, after, want);
   const { followeeIds, lastFollowedAt } = await deps.following.get(
     cmd.userId,
