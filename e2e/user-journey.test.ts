@@ -141,13 +141,16 @@ describe('a user’s journey through the gateway', () => {
       call('GET', '/v1/posts/not-an-id', { token: alice.accessToken }),
     ]);
     for (const res of answers) {
-      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(res.headers.get('content-security-policy')).toMatch(/^default-src 'self';[^,]*$/);
+      expect(res.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
       expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
     }
     const file = await fetch(mediaUrl);
     expect(file.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect(file.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; img-src 'self'; media-src 'self';/,
+    );
   });
 
   test('when someone else deletes the post, then 404 and it stays', async () => {

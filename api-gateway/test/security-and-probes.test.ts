@@ -41,9 +41,10 @@ describe('security headers (helmet)', () => {
       const res = await request(gw.app).get(url).set(alice.auth);
       expect(res.headers).toMatchObject({
         'x-content-type-options': 'nosniff',
-        'x-frame-options': 'SAMEORIGIN',
+        // An API answer is never a page: it loads nothing and no one may frame it (OWASP REST cheat sheet).
+        'x-frame-options': 'DENY',
         'strict-transport-security': expect.stringContaining('max-age='),
-        'content-security-policy': expect.stringContaining("default-src 'self'"),
+        'content-security-policy': "default-src 'none';frame-ancestors 'none'",
       });
       expect(res.headers).not.toHaveProperty('x-powered-by');
     },
@@ -126,6 +127,9 @@ describe('/docs', () => {
     expect(res.text).not.toMatch(/https?:\/\//);
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    // The page's own policy, not the API's (which would block every asset it loads).
+    expect(res.headers['content-security-policy']).not.toContain("default-src 'none'");
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 
   test.each([

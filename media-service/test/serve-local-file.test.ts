@@ -59,6 +59,10 @@ describe('GET /api/media/files/:key', () => {
       'content-length': String(bytes.length),
       'cross-origin-resource-policy': 'cross-origin',
     });
+    // Shown on its own, the file may be drawn and styled by the browser's viewer; nothing else loads or runs.
+    expect(res.headers['content-security-policy']).toBe(
+      "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    );
     expect(res.headers['content-disposition']).toBeUndefined();
     expect(res.body).toEqual(bytes);
   });

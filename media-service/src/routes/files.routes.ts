@@ -14,6 +14,9 @@ const fileKeyInput = validate({
 const isCode = (err: unknown, ...codes: string[]): boolean =>
   typeof err === 'object' && err !== null && codes.includes(String((err as { code?: unknown }).code));
 
+const FILE_CSP =
+  "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+
 function sendFile(res: Response, file: LocalFile): Promise<void> {
   // Headers given to sendFile are applied only when the file is actually sent (an error answer stays JSON),
   // and before send() would guess a type from the extension.
@@ -22,6 +25,9 @@ function sendFile(res: Response, file: LocalFile): Promise<void> {
     'X-Content-Type-Options': 'nosniff',
     // Pages on other origins (the web app) embed these; helmet's default same-origin policy would block them.
     'Cross-Origin-Resource-Policy': 'cross-origin',
+    // Opened on its own, a browser shows the file in a document of its own making (an <img> or <video> of this
+    // URL, with inline styles): that much is allowed, and nothing else, where the API's policy allows nothing.
+    'Content-Security-Policy': FILE_CSP,
   };
   return new Promise((resolve, reject) => {
     // `root` makes send check only the key for dot segments: a storage folder such as `media-service/.media`
