@@ -159,6 +159,10 @@ describe('PATCH /api/users/me', () => {
     ['a 161-character bio', { bio: 'b'.repeat(161) }],
     ['an avatar that is not an id', { avatarMediaId: 'nope' }],
     ['a display name that is not a string', { displayName: 42 }],
+    ['a display name of two lines', { displayName: 'Alice\nAdmin' }],
+    ['a display name with a NUL character', { displayName: 'Al\u0000ice' }],
+    ['a display name with an unpaired surrogate', { displayName: 'Alice \ud83d' }],
+    ['a bio with a terminal escape sequence', { bio: '\u001b[2J' }],
     ['an email change', { email: 'x@y.z' }],
   ])('when the body has %s, then 400 and nothing changes', async (_case, body) => {
     const alice = await registerUser(svc.app);
@@ -170,6 +174,16 @@ describe('PATCH /api/users/me', () => {
       displayName: alice.username,
       bio: '',
     });
+  });
+
+  test('when the bio has several lines and the display name an emoji, then both are kept exactly', async () => {
+    const alice = await registerUser(svc.app);
+    const changes = { displayName: 'Alice 👩🏽‍💻', bio: 'runner\nreader\r\n\tcoffee' };
+
+    const res = await request(svc.app).patch('/api/users/me').set(as(alice)).send(changes);
+
+    expect(res.status).toBe(200);
+    expect((await request(svc.app).get('/api/users/me').set(as(alice))).body.user).toMatchObject(changes);
   });
 
   test('when two changes race, then the last user.updated matches what is stored', async () => {

@@ -87,6 +87,8 @@ describe('POST /api/posts/:id/comments', () => {
     ['1001 characters', { content: 'x'.repeat(1001) }],
     ['missing', {}],
     ['not a string', { content: 42 }],
+    ['with a NUL character', { content: 'a\u0000b' }],
+    ['with an unpaired surrogate', { content: '\udc00 alone' }],
     ['with an unknown field', { content: 'hi', userId: newObjectId() }],
   ])('when the content is %s, then 400 and nothing is stored', async (_case, body) => {
     const post = await arrange(env.app).createPost(alice);

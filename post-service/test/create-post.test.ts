@@ -77,6 +77,34 @@ describe('POST /api/posts/create-post', () => {
     expect(res).toMatchObject({ status: 201, body: { post: { mediaIds: [], media: [] } } });
   });
 
+  test('when content has line breaks, tabs, emoji with joiners and right-to-left text, then it reads back exactly', async () => {
+    const content = 'line one\r\nline two\n\tindented 👩‍👩‍👧 שלום \u200fעולם';
+    const created = await request(env.app).post('/api/posts/create-post').set(alice.auth).send({ content });
+    expect(created.status).toBe(201);
+
+    const res = await request(env.app).get(`/api/posts/${created.body.post.id}`).set(alice.auth);
+
+    expect(res.body.post.content).toBe(content);
+  });
+
+  test('when content holds a control character, then 400 says so and nothing is stored', async () => {
+    const before = await env.posts.countDocuments();
+
+    const res = await request(env.app)
+      .post('/api/posts/create-post')
+      .set(alice.auth)
+      .send({ content: 'bell\u0007' });
+
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([
+      {
+        path: 'body.content',
+        reason: 'content must not contain control characters other than tab and line breaks',
+      },
+    ]);
+    expect(await env.posts.countDocuments()).toBe(before);
+  });
+
   test('when content is exactly 5000 characters, then 201', async () => {
     const res = await request(env.app)
       .post('/api/posts/create-post')
@@ -91,6 +119,9 @@ describe('POST /api/posts/create-post', () => {
     ['content only whitespace', { content: '   \n\t ' }, 'body.content'],
     ['content over 5000 characters', { content: 'a'.repeat(5001) }, 'body.content'],
     ['content not a string', { content: 42 }, 'body.content'],
+    ['content with a NUL character', { content: 'a\u0000b' }, 'body.content'],
+    ['content with a terminal escape sequence', { content: 'red \u001b[31mtext' }, 'body.content'],
+    ['content with an unpaired surrogate', { content: 'half \ud83d of an emoji' }, 'body.content'],
     ['a mediaId that is not an ObjectId', { content: 'x', mediaIds: ['nope'] }, 'body.mediaIds.0'],
     [
       'more than 10 mediaIds',

@@ -2,7 +2,14 @@ import { Router, type RequestHandler } from 'express';
 import Joi from 'joi';
 import { bearerToken, userOf } from '@social/common/auth';
 import { BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH } from '@social/common/events';
-import { cursorPagination, jsonBody, objectId, validate, type CursorQuery } from '@social/common/http';
+import {
+  cursorPagination,
+  jsonBody,
+  objectId,
+  userText,
+  validate,
+  type CursorQuery,
+} from '@social/common/http';
 import { deleteAccount } from '../domain/delete-account';
 import type { IdentityDomainDeps } from '../domain/deps';
 import { followUser, unfollowUser } from '../domain/follow-user';
@@ -12,8 +19,8 @@ import { updateMyProfile, type ProfileChanges } from '../domain/update-profile';
 
 const profileChangesInput = validate({
   body: Joi.object<ProfileChanges, true>({
-    displayName: Joi.string().trim().min(1).max(DISPLAY_NAME_MAX_LENGTH),
-    bio: Joi.string().trim().allow('').max(BIO_MAX_LENGTH),
+    displayName: userText({ max: DISPLAY_NAME_MAX_LENGTH }),
+    bio: userText({ max: BIO_MAX_LENGTH, multiline: true }).allow(''),
     avatarMediaId: objectId().lowercase().allow(null),
   })
     .min(1)

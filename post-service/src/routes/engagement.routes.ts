@@ -5,6 +5,7 @@ import type { Logger } from '@social/common/logger';
 import {
   cursorPagination,
   objectId,
+  userText,
   validate,
   type CursorCodec,
   type CursorQuery,
@@ -20,7 +21,7 @@ const postIdInput = validate({ params: Joi.object<{ id: string }, true>({ id: po
 const addCommentInput = validate({
   params: Joi.object<{ id: string }, true>({ id: postId() }),
   body: Joi.object<{ content: string }, true>({
-    content: Joi.string().trim().min(1).max(COMMENT_CONTENT_MAX_LENGTH).required(),
+    content: userText({ max: COMMENT_CONTENT_MAX_LENGTH, multiline: true }).required(),
   }),
 });
 const listCommentsInput = validate({

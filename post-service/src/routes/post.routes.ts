@@ -6,6 +6,7 @@ import {
   cursorPagination,
   objectId,
   pagination,
+  userText,
   validate,
   type CursorQuery,
   type PageQuery,
@@ -20,7 +21,7 @@ import { presentNewPost, presentPosts } from '../domain/present-posts';
 
 const createPostInput = validate({
   body: Joi.object<{ content: string; mediaIds: string[] }, true>({
-    content: Joi.string().trim().min(1).max(POST_CONTENT_MAX_LENGTH).required(),
+    content: userText({ max: POST_CONTENT_MAX_LENGTH, multiline: true }).required(),
     mediaIds: Joi.array().items(objectId().lowercase()).max(MAX_MEDIA_PER_POST).unique().default([]),
   }),
 });

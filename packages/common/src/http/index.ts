@@ -7,6 +7,7 @@ export { errorHandler, notFound, sendError, MAX_ERROR_DETAILS, type ErrorMapper 
 export { jsonBody } from './body';
 export { accessLog } from './access-log';
 export { objectId, pagination, paginate, type PageQuery } from './pagination';
+export { userText } from './user-text';
 export { createServiceApp, type ServiceAppOptions } from './service-app';
 export { createInternalApp, startInternalServer } from './internal-app';
 export {
