@@ -1,4 +1,4 @@
-import { histogram, type Registry } from '@social/common/metrics';
+import { counter, histogram, type Counter, type Registry } from '@social/common/metrics';
 
 /** Feed metrics beyond the bus's own counters and the cache's lookup counters. */
 export interface FeedMetrics {
@@ -23,3 +23,10 @@ export function createFeedMetrics(registry: Registry): FeedMetrics {
     },
   };
 }
+
+/** Posts whose like and comment counts were recounted after a change that did not finish. */
+export const engagementRepairs = (registry: Registry): Counter =>
+  counter(registry, {
+    name: 'post_engagement_recounts_total',
+    help: 'Posts whose likeCount/commentCount were recounted from their edges after a change that did not finish',
+  });

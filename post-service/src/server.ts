@@ -1,7 +1,14 @@
 import http from 'node:http';
 import { createEventBus, eventBusSettings } from '@social/common/events';
 import { startInternalServer } from '@social/common/http';
-import { closeServer, listen, logProcessWarnings, onShutdown, runMain } from '@social/common/lifecycle';
+import {
+  closeServer,
+  listen,
+  logProcessWarnings,
+  onShutdown,
+  periodic,
+  runMain,
+} from '@social/common/lifecycle';
 import { createServiceLogger } from '@social/common/logger';
 import { createMetrics } from '@social/common/metrics';
 import { connectMongo } from '@social/common/mongo';
@@ -21,10 +28,17 @@ import { createCommentModel } from './models/comment.model';
 import { createFollowEdgeModel } from './models/follow-edge.model';
 import { createLikeModel } from './models/like.model';
 import { createPostModel } from './models/post.model';
-import { createFeedMetrics } from './metrics';
+import { repairEngagementCounts } from './domain/repair-engagement';
+import { createFeedMetrics, engagementRepairs } from './metrics';
 import { postReadiness } from './readiness';
 
 const SERVICE = 'post-service';
+/** How often a replica looks for like and comment counts a failed change left behind. */
+const ENGAGEMENT_REPAIR_INTERVAL_MS = 60_000;
+/** A change marked on a post this long ago, with none begun since, has failed (changes take milliseconds). */
+const ENGAGEMENT_REPAIR_QUIET_MS = 5 * 60_000;
+/** Posts recounted per pass at most: a pass stays short, the next one takes the rest. */
+const ENGAGEMENT_REPAIR_BATCH = 100;
 
 async function main(): Promise<void> {
   const config = loadPostConfig();
@@ -108,6 +122,18 @@ async function main(): Promise<void> {
     claimTtlMs: config.OUTBOX_CLAIM_TTL_MS,
   });
   outbox.start();
+  const repaired = engagementRepairs(metrics.registry);
+  const engagementRepair = periodic({
+    name: 'engagement recount',
+    intervalMs: ENGAGEMENT_REPAIR_INTERVAL_MS,
+    log,
+    run: () =>
+      repairEngagementCounts(
+        { posts, likes, comments, engagementCache, log, repaired },
+        { quietMs: ENGAGEMENT_REPAIR_QUIET_MS, limit: ENGAGEMENT_REPAIR_BATCH },
+      ),
+  });
+  engagementRepair.start();
 
   const media = createMediaClient({
     baseUrl: config.MEDIA_SERVICE_URL,
@@ -173,6 +199,7 @@ async function main(): Promise<void> {
       () => internal.probe.shuttingDown(),
       () => closeServer(server),
       () => outbox.stop(),
+      () => engagementRepair.stop(),
       () => bus.close(),
       () => (redis ? closeRedis(redis) : undefined),
       () => conn.close(),

@@ -4,7 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { captureLogger, waitFor } from '@social/testkit/helpers';
 import { ConfigError } from '../src/config';
-import { closeServer, listen, onShutdown, runMain } from '../src/lifecycle';
+import { closeServer, listen, onShutdown, periodic, runMain } from '../src/lifecycle';
 
 describe('closeServer', () => {
   test('when a keep-alive client keeps sending during shutdown, then every request is answered and the server closes', async () => {
@@ -269,5 +269,59 @@ describe('logProcessWarnings', () => {
     expect(warning).toMatchObject({ level: 'warn', message: 'process warning' });
     expect(warning).not.toHaveProperty('requestId');
     expect(warning).not.toHaveProperty('userId');
+  });
+});
+
+describe('periodic', () => {
+  test('when a run fails, then it is logged and the task runs again at the next interval', async () => {
+    const { log, lines } = captureLogger();
+    let runs = 0;
+    const task = periodic({
+      name: 'recount',
+      intervalMs: 10,
+      log,
+      run: async () => {
+        runs += 1;
+        if (runs === 1) throw new Error('mongo away');
+      },
+    });
+
+    task.start();
+    await waitFor(() => runs >= 3);
+    await task.stop();
+
+    expect(lines.filter((l) => l.message === 'recount failed; retrying at the next interval')).toHaveLength(
+      1,
+    );
+  });
+
+  test('when stopped during a run, then stop waits for it and nothing runs after', async () => {
+    let runs = 0;
+    let release = (): void => undefined;
+    const task = periodic({
+      name: 'slow',
+      intervalMs: 5,
+      log: captureLogger().log,
+      run: () => {
+        runs += 1;
+        return new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      },
+    });
+    task.start();
+    await waitFor(() => runs === 1);
+
+    let stopped = false;
+    const stopping = task.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+
+    expect(runs).toBe(1);
   });
 });

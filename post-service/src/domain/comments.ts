@@ -8,7 +8,11 @@ import {
   toCommentDto,
   type CommentDto,
 } from '../models/comment.model';
-import { changeEngagementCounts, findVisibleAuthor } from '../models/post-engagement.model';
+import {
+  beginEngagementChange,
+  finishEngagementChange,
+  findVisibleAuthor,
+} from '../models/post-engagement.model';
 import type { EngagementDeps } from './engagement';
 
 export interface CommentPage {
@@ -18,14 +22,15 @@ export interface CommentPage {
 
 const postNotFound = (): NotFoundError => new NotFoundError('Post not found');
 
-/** Comments on a visible post and moves its commentCount with the comment. */
+/** Comments on a visible post and moves its commentCount with the comment (a change bracketed on the post). */
 export async function addComment(
   deps: Pick<EngagementDeps, 'posts' | 'comments' | 'engagementCache'> & { log: Logger },
   cmd: { postId: string; userId: string; content: string },
 ): Promise<CommentDto> {
-  if (!(await findVisibleAuthor(deps.posts, cmd.postId))) throw postNotFound();
+  if (!(await beginEngagementChange(deps.posts, { postId: cmd.postId, visibleOnly: true })))
+    throw postNotFound();
   const comment = await insertComment(deps.comments, cmd);
-  const counts = await changeEngagementCounts(deps.posts, {
+  const counts = await finishEngagementChange(deps.posts, {
     postId: cmd.postId,
     change: { commentCount: 1 },
     visibleOnly: true,
@@ -71,16 +76,16 @@ export async function removeComment(
   deps: Pick<EngagementDeps, 'posts' | 'comments' | 'engagementCache'> & { log: Logger },
   cmd: { postId: string; commentId: string; userId: string },
 ): Promise<void> {
-  const postAuthor = await findVisibleAuthor(deps.posts, cmd.postId);
-  if (!postAuthor) throw postNotFound();
-  const deleted = await deleteCommentEdge(deps.comments, { ...cmd, anyAuthor: postAuthor === cmd.userId });
-  if (!deleted) throw new NotFoundError('Comment not found');
+  const post = await beginEngagementChange(deps.posts, { postId: cmd.postId, visibleOnly: true });
+  if (!post) throw postNotFound();
+  const deleted = await deleteCommentEdge(deps.comments, { ...cmd, anyAuthor: post.authorId === cmd.userId });
   // The comment is gone, so the count drops even if the post was deleted meanwhile (it goes with the post).
-  await changeEngagementCounts(deps.posts, {
+  await finishEngagementChange(deps.posts, {
     postId: cmd.postId,
-    change: { commentCount: -1 },
+    change: deleted ? { commentCount: -1 } : {},
     visibleOnly: false,
   });
+  if (!deleted) throw new NotFoundError('Comment not found');
   await deps.engagementCache.changed({ postId: cmd.postId }); // fail-soft
   deps.log.info('comment deleted', { postId: cmd.postId, commentId: cmd.commentId });
 }

@@ -1,6 +1,6 @@
 import { deleteCommentById, deleteCommentsOfPost, findCommentsOf } from '../models/comment.model';
 import { deleteLikesOfPost, findLikesOf, removeLike } from '../models/like.model';
-import { changeEngagementCounts } from '../models/post-engagement.model';
+import { beginEngagementChange, finishEngagementChange } from '../models/post-engagement.model';
 import type { EngagementDeps } from './engagement';
 
 const BATCH = 500;
@@ -23,9 +23,33 @@ export interface RemovedEngagement {
 }
 
 /**
+ * Removes an edge of a post and drops the post's counter with it, in a change bracketed on the post: a failure
+ * between the two leaves the post to be recounted. A post already gone keeps nothing to count. True when this
+ * call removed the edge.
+ */
+async function removeCounted(
+  posts: EngagementDeps['posts'],
+  postId: string,
+  counter: 'likeCount' | 'commentCount',
+  remove: () => Promise<boolean>,
+): Promise<boolean> {
+  const began = await beginEngagementChange(posts, { postId, visibleOnly: false });
+  const removed = await remove();
+  if (began) {
+    await finishEngagementChange(posts, {
+      postId,
+      change: removed ? { [counter]: -1 } : {},
+      visibleOnly: false,
+    });
+  }
+  return removed;
+}
+
+/**
  * Removes everything a deleted user left on posts: their likes and their comments, each dropping the post's
  * counter once. Idempotent and safe to run again after a crash half-way (an event redelivered): only the call
- * that removed an edge moves a counter, so nothing is counted twice.
+ * that removed an edge moves a counter, so nothing is counted twice, and a post whose counter a crash left
+ * behind is recounted.
  */
 export async function removeUserEngagement(
   deps: EngagementDeps,
@@ -35,12 +59,9 @@ export async function removeUserEngagement(
   for (;;) {
     const likes = await findLikesOf(deps.likes, cmd.userId, BATCH);
     removed.likes += await countRemoved(likes, async (like) => {
-      if (!(await removeLike(deps.likes, like))) return false;
-      await changeEngagementCounts(deps.posts, {
-        postId: like.postId,
-        change: { likeCount: -1 },
-        visibleOnly: false,
-      });
+      if (!(await removeCounted(deps.posts, like.postId, 'likeCount', () => removeLike(deps.likes, like)))) {
+        return false;
+      }
       await deps.engagementCache.changed({ postId: like.postId, likedBy: cmd.userId });
       return true;
     });
@@ -49,12 +70,8 @@ export async function removeUserEngagement(
   for (;;) {
     const comments = await findCommentsOf(deps.comments, cmd.userId, BATCH);
     removed.comments += await countRemoved(comments, async (comment) => {
-      if (!(await deleteCommentById(deps.comments, comment.id))) return false;
-      await changeEngagementCounts(deps.posts, {
-        postId: comment.postId,
-        change: { commentCount: -1 },
-        visibleOnly: false,
-      });
+      const remove = () => deleteCommentById(deps.comments, comment.id);
+      if (!(await removeCounted(deps.posts, comment.postId, 'commentCount', remove))) return false;
       await deps.engagementCache.changed({ postId: comment.postId });
       return true;
     });

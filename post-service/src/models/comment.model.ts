@@ -101,3 +101,7 @@ export async function findCommentsOf(
 export async function deleteCommentsOfPost(comments: CommentModel, postId: string): Promise<number> {
   return (await comments.deleteMany({ postId })).deletedCount;
 }
+
+/** How many comments the post has, counted (the repair of a count a failed change left off). */
+export const countCommentsOf = (comments: CommentModel, postId: string): Promise<number> =>
+  comments.countDocuments({ postId });

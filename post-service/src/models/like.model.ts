@@ -58,6 +58,10 @@ export async function removeLike(
   return result.deletedCount === 1;
 }
 
+/** How many likes the post has, counted from the edges (the repair of a count a failed change left off). */
+export const countLikesOf = (likes: LikeModel, postId: string): Promise<number> =>
+  likes.countDocuments({ postId });
+
 /** Which of `postIds` the user likes (likedByMe for a whole page in one query). */
 export async function likedAmong(
   likes: LikeModel,

@@ -39,6 +39,13 @@ export interface PostDoc extends OutboxFields<PendingEvent> {
   likeCount?: number;
   commentCount?: number;
   /**
+   * Counter changes begun and not yet finished, and when the latest began: a change that never finishes (its
+   * process died, MongoDB failed between the edge and the counter) leaves the post to be recounted
+   * (post-engagement.model.ts). Absent on posts never liked or commented on.
+   */
+  engagementPending?: number;
+  engagementChangedAt?: Date;
+  /**
    * 'read' when the author had too many followers to fan the post out: home feeds merge such posts in at read
    * time. Recorded per post, so an author crossing the threshold either way never loses a post from feeds.
    */
@@ -84,6 +91,8 @@ const postSchema = new Schema<PostDoc>(
     deletedAt: { type: Date, default: null },
     likeCount: { type: Number, default: 0 },
     commentCount: { type: Number, default: 0 },
+    engagementPending: { type: Number },
+    engagementChangedAt: { type: Date },
     fanout: { type: String, enum: ['read'] },
   },
   { collection: 'posts', timestamps: true, versionKey: false },
@@ -96,6 +105,11 @@ postSchema.index({ deletedAt: 1, createdAt: -1, _id: -1 });
 postSchema.index({ userId: 1, deletedAt: 1, createdAt: -1, _id: -1 });
 // The posts home feeds merge in at read time (authors over the fan-out threshold).
 postSchema.index({ fanout: 1, userId: 1, createdAt: -1, _id: -1 });
+// Posts with a counter change that did not finish, for the repair; only those are in the index.
+postSchema.index(
+  { engagementChangedAt: 1 },
+  { partialFilterExpression: { engagementPending: { $gt: 0 } }, name: 'engagement_pending' },
+);
 
 export const createPostModel = (conn: Connection): PostModel => conn.model<PostDoc>('Post', postSchema);
 

@@ -111,3 +111,4 @@ export function listen(server: Server, port: number, host?: string): Promise<num
 
 export { logProcessWarnings } from './process-warnings';
 export { runMain } from './run-main';
+export { periodic, type PeriodicTask } from './periodic';
