@@ -101,6 +101,24 @@ const cases: Case[] = [
     }),
   ],
   [
+    'create a post whose JSON is not UTF-8',
+    'POST',
+    '/v1/posts/create-post',
+    (a) => ({
+      token: a.accessToken,
+      raw: {
+        body: new Blob([Buffer.from('{"content":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]),
+        contentType: 'application/json',
+      },
+    }),
+  ],
+  [
+    'create a post with a control character',
+    'POST',
+    '/v1/posts/create-post',
+    (a) => ({ token: a.accessToken, json: { content: 'ring \u0007 ring' } }),
+  ],
+  [
     'create a post as a form',
     'POST',
     '/v1/posts/create-post',

@@ -49,6 +49,32 @@ describe('http kit', () => {
     });
   });
 
+  test('when a UTF-8 body holds bytes that are not UTF-8, then 400, not text with U+FFFD in it', async () => {
+    const body = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+
+    const res = await request(app)
+      .post('/echo')
+      .set('content-type', 'application/json')
+      // The bytes as they are, not superagent's JSON of a Buffer (it writes whatever serialize returns).
+      .serialize(((bytes: Buffer) => bytes) as unknown as (body: unknown) => string)
+      .send(body);
+
+    expect(res).toMatchObject({
+      status: 400,
+      body: { success: false, message: 'Malformed JSON body: not valid UTF-8' },
+    });
+  });
+
+  test('when a JSON body is valid UTF-8 beyond ASCII, then it is read as sent', async () => {
+    const res = await request(app)
+      .post('/echo')
+      .set('content-type', 'application/json; charset=utf-8')
+      .send('{"name":"é🙂"}');
+
+    expect(res.status).toBe(200);
+    expect(res.body.body).toEqual({ name: 'é🙂' });
+  });
+
   test('when the body is over the limit, then 413', async () => {
     const res = await request(app)
       .post('/echo')

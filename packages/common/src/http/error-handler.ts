@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger';
+import { INVALID_UTF8 } from './body';
 import {
   AppError,
   NotFoundError,
@@ -31,6 +32,7 @@ const field = (err: unknown, name: string): unknown =>
 /** body-parser's error types, each a client mistake with its own answer. */
 const bodyParserErrors: Record<string, () => AppError> = {
   'entity.parse.failed': () => new ValidationError('Malformed JSON body'),
+  [INVALID_UTF8]: () => new ValidationError('Malformed JSON body: not valid UTF-8'),
   'entity.too.large': () => new PayloadTooLargeError(),
   'entity.verify.failed': () => new ValidationError('Request body rejected'),
   'encoding.unsupported': () => new UnsupportedMediaTypeError('Unsupported body encoding'),
